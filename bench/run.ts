@@ -1,0 +1,39 @@
+// `npm run bench`: prints every benchmark figure of distsys with its goal and the machine.
+// Figures are measured, never asserted; README's benchmark section records them.
+
+import os from "node:os";
+import { type Figure, allToAllPing, bareEventLoop, heartbeatCluster } from "./sim.js";
+
+const quick = process.argv.includes("--quick");
+const scale = quick ? 0.1 : 1;
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  const memoryGiB = Math.round(os.totalmem() / 2 ** 30);
+  return `${cpu}, ${os.cpus().length} cores, ${memoryGiB} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+function format(figure: Figure): string {
+  const value = Math.round(figure.value).toLocaleString("en-US");
+  const goal = figure.goal.toLocaleString("en-US");
+  const verdict = figure.value >= figure.goal ? "meets" : "BELOW";
+  return `${figure.name.padEnd(62)} ${value.padStart(12)} ${figure.unit.padEnd(12)} goal >= ${goal} (${verdict}); ${figure.detail}`;
+}
+
+const steps: [string, () => Figure][] = [
+  ["bare event loop", () => bareEventLoop(Math.round(5_000_000 * scale), false)],
+  ["bare event loop, traced", () => bareEventLoop(Math.round(2_000_000 * scale), true)],
+  ["all-to-all ping", () => allToAllPing(Math.round(400_000 * scale), false)],
+  ["all-to-all ping, traced", () => allToAllPing(Math.round(100_000 * scale), true)],
+  ["heartbeat cluster", () => heartbeatCluster(Math.round(3_600_000 * 4 * scale))],
+];
+
+console.log(`distsys benchmarks on ${machine()}`);
+// Warm up the JIT on a small run of each, so the figures measure steady state.
+bareEventLoop(200_000, false);
+allToAllPing(20_000, false);
+heartbeatCluster(600_000);
+steps.forEach(([label, run], index) => {
+  process.stderr.write(`[${index + 1}/${steps.length}] ${label}...\n`);
+  console.log(format(run()));
+});

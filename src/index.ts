@@ -1,0 +1,4 @@
+// distsys: the public API used by notebooks, site cells and tests.
+// Each concept lives in its own folder under src/ and is re-exported here.
+
+export * from "./sim/index.js";

@@ -1,0 +1,67 @@
+// Assertions and argument errors shared by every concept in distsys.
+// Invariants are checked in code and never stripped; bad input names the value and what is allowed.
+
+/** Thrown when an internal invariant does not hold: a bug in distsys or a "break it" switch caught. */
+export class InvariantViolation extends Error {
+  override name = "InvariantViolation";
+}
+
+/**
+ * Checks an invariant. Keep conditions simple: split `a && b` into two calls so a failure
+ * names the exact condition that broke.
+ *
+ * @example
+ * assert(commitIndex <= lastLogIndex, "commitIndex never passes the end of the log");
+ */
+export function assert(condition: boolean, why: string): asserts condition {
+  if (!condition) throw new InvariantViolation(why);
+}
+
+/** Renders a value for an error message: strings quoted, everything else as JSON or String(). */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+    return String(value);
+  }
+  if (value === undefined) return "undefined";
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Builds the error for a bad argument: `<name> must be <allowed>, got <value>`.
+ *
+ * @example
+ * throw invalidArgument("dropProbability", "a number in [0, 1]", 1.5);
+ * // RangeError: dropProbability must be a number in [0, 1], got 1.5
+ */
+export function invalidArgument(name: string, allowed: string, got: unknown): RangeError {
+  return new RangeError(`${name} must be ${allowed}, got ${describeValue(got)}`);
+}
+
+/** Throws unless `value` is a finite number >= `min` (inclusive). */
+export function requireNumberAtLeast(name: string, value: unknown, min: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
+    throw invalidArgument(name, `a finite number >= ${min}`, value);
+  }
+  return value;
+}
+
+/** Throws unless `value` is an integer >= `min`. */
+export function requireIntegerAtLeast(name: string, value: unknown, min: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw invalidArgument(name, `an integer >= ${min}`, value);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a probability: a number in [0, 1]. */
+export function requireProbability(name: string, value: unknown): number {
+  if (typeof value !== "number" || !(value >= 0 && value <= 1)) {
+    throw invalidArgument(name, "a number in [0, 1]", value);
+  }
+  return value;
+}

@@ -1,0 +1,10 @@
+// Test runner configuration: every test under test/, mirroring src/.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    reporters: ["default"],
+  },
+});
