@@ -51,9 +51,15 @@ export class NodeClock {
     }
     if (
       driftPpm !== undefined &&
-      (typeof driftPpm !== "number" || !Number.isFinite(driftPpm) || Math.abs(driftPpm) > DRIFT_PPM_MAX)
+      (typeof driftPpm !== "number" ||
+        !Number.isFinite(driftPpm) ||
+        Math.abs(driftPpm) > DRIFT_PPM_MAX)
     ) {
-      throw invalidArgument("driftPpm", `a number in [-${DRIFT_PPM_MAX}, ${DRIFT_PPM_MAX}]`, driftPpm);
+      throw invalidArgument(
+        "driftPpm",
+        `a number in [-${DRIFT_PPM_MAX}, ${DRIFT_PPM_MAX}]`,
+        driftPpm,
+      );
     }
     const localNow = offsetMs === undefined ? this.read(trueMs) : trueMs + offsetMs;
     this.anchorTrueMs = trueMs;

@@ -1,7 +1,13 @@
 // The deterministic discrete-event simulator every chapter runs on, in the style of FoundationDB's
 // simulation and TigerBeetle's VOPR: one seeded generator, virtual time, one event queue.
 
-import { assert, describeValue, invalidArgument, requireIntegerAtLeast, requireNumberAtLeast } from "./assert.js";
+import {
+  assert,
+  describeValue,
+  invalidArgument,
+  requireIntegerAtLeast,
+  requireNumberAtLeast,
+} from "./assert.js";
 import { type ClockSettings, NodeClock } from "./clock.js";
 import {
   CrashedNodeError,
@@ -95,13 +101,16 @@ interface NodeRecord<M extends Message> {
   crashed: boolean;
   /** Bumped at every crash and restart: timers and contexts of earlier incarnations are dead. */
   incarnation: number;
-  /** True time at which a pause ends; events before it wait. 0 when not paused. */
+  /** True time at which a pause ends; until its resume event runs, events wait. 0: not paused. */
   pausedUntilMs: number;
+  /** Events that came due during a pause, in the order they came; replayed in that order on resume. */
+  backlog: QueuedEvent[];
 }
 
 const NO_NODE = "";
 
-const NON_ASCII = /[^\x00-\x7f]/;
+// JSON escapes every control character, so raw JSON text is ASCII exactly when it is in [0x20, 0x7f].
+const NON_ASCII = /[^\u0020-\u007f]/;
 
 function utf8Length(text: string): number {
   let bytes = 0;
@@ -140,6 +149,7 @@ export function jsonSizeBytes(message: Message): number {
     throw new TypeError(
       `a message of type ${describeValue(message.type)} must be JSON data ` +
         `(plain objects, arrays, strings, numbers, booleans, null): ${(error as Error).message}`,
+      { cause: error },
     );
   }
   if (json === undefined) return 0;
@@ -239,7 +249,9 @@ export class Simulation<M extends Message = Message> {
       throw invalidArgument("node id", "a non-empty string", id);
     }
     if (this.nodes.has(id)) {
-      throw new RangeError(`node id must be unique in the simulation, got "${id}", which is already added`);
+      throw new RangeError(
+        `node id must be unique in the simulation, got "${id}", which is already added`,
+      );
     }
     if (typeof factory !== "function") {
       throw invalidArgument(`factory of node "${id}"`, "a function returning a process", factory);
@@ -255,6 +267,7 @@ export class Simulation<M extends Message = Message> {
       crashed: false,
       incarnation: 0,
       pausedUntilMs: 0,
+      backlog: [],
     };
     this.nodes.set(id, record);
     this.ids.push(id);
@@ -288,7 +301,7 @@ export class Simulation<M extends Message = Message> {
 
   /** True while the node is in a pause. */
   isPaused(id: NodeId): boolean {
-    return this.node(id, "id").pausedUntilMs > this.nowMs;
+    return this.node(id, "id").pausedUntilMs !== 0;
   }
 
   /** A copy of a node's stable storage, for inspection. */
@@ -303,7 +316,8 @@ export class Simulation<M extends Message = Message> {
   /** Crashes a node: its process and pending timers are gone, its stable storage stays. */
   crash(id: NodeId): void {
     const record = this.node(id, "id");
-    if (record.crashed) throw invalidArgument("crash(id)", "a running node", `${id} (already crashed)`);
+    if (record.crashed)
+      throw invalidArgument("crash(id)", "a running node", `${id} (already crashed)`);
     record.crashed = true;
     record.process = undefined;
     record.context = undefined;
@@ -311,6 +325,13 @@ export class Simulation<M extends Message = Message> {
     record.pausedUntilMs = 0;
     record.timers.clear();
     this.record({ kind: "crash", timeMs: this.nowMs, node: id });
+    // Messages waiting in a paused node's buffers die with it; its timers die silently.
+    for (const event of record.backlog) {
+      if (event.kind === "deliver") {
+        this.drop(event.from, id, event.envelope as Envelope, event.messageId, "crashed");
+      }
+    }
+    record.backlog = [];
   }
 
   /** Restarts a crashed node: a fresh process from the factory, started with its stable storage. */
@@ -457,7 +478,7 @@ export class Simulation<M extends Message = Message> {
   at(timeMs: number, action: () => void): void {
     requireNumberAtLeast("timeMs", timeMs, this.nowMs);
     if (typeof action !== "function") throw invalidArgument("action", "a function", action);
-    this.push(timeMs, "action", NO_NODE, 0, { action });
+    this.push(timeMs, "action", NO_NODE, 0, undefined, action);
   }
 
   // ---------------------------------------------------------------- running
@@ -579,7 +600,8 @@ export class Simulation<M extends Message = Message> {
       }
       for (const id of group as NodeId[]) {
         this.node(id, "partition member");
-        if (seen.has(id)) throw invalidArgument("partition groups", "disjoint (a node in one group only)", id);
+        if (seen.has(id))
+          throw invalidArgument("partition groups", "disjoint (a node in one group only)", id);
         seen.add(id);
       }
     }
@@ -588,7 +610,11 @@ export class Simulation<M extends Message = Message> {
 
   private boot(record: NodeRecord<M>): void {
     const process = record.factory(record.id);
-    if (typeof process !== "object" || process === null || typeof process.onMessage !== "function") {
+    if (
+      typeof process !== "object" ||
+      process === null ||
+      typeof process.onMessage !== "function"
+    ) {
       throw invalidArgument(
         `factory of node "${record.id}"`,
         "a function returning an object with an onMessage method",
@@ -600,37 +626,38 @@ export class Simulation<M extends Message = Message> {
     this.push(this.nowMs, "start", record.id, record.incarnation);
   }
 
+  /** Queues a non-message event (deliveries are queued by scheduleArrival). */
   private push(
     timeMs: number,
     kind: EventKind,
     node: NodeId,
     incarnation: number,
-    fields: Partial<Pick<QueuedEvent, "from" | "envelope" | "messageId" | "sentAtMs" | "sizeBytes" | "link" | "timer" | "action">> = {},
+    timer: TimerRecord | undefined = undefined,
+    action: (() => void) | undefined = undefined,
   ): void {
-    // One object shape for every event keeps the hot loop monomorphic.
+    // One property order for every queued event keeps the hot loop monomorphic.
     this.queue.push({
       timeMs,
       seq: this.seq++,
       kind,
       node,
       incarnation,
-      from: fields.from ?? NO_NODE,
-      envelope: fields.envelope,
-      messageId: fields.messageId ?? 0,
-      sentAtMs: fields.sentAtMs ?? 0,
-      sizeBytes: fields.sizeBytes ?? 0,
-      link: fields.link,
-      timer: fields.timer,
-      action: fields.action,
+      from: NO_NODE,
+      envelope: undefined,
+      messageId: 0,
+      sentAtMs: 0,
+      sizeBytes: 0,
+      link: undefined,
+      timer,
+      action,
     });
   }
 
-  /** Re-queues an event for a paused node at the end of its pause, keeping arrival order. */
+  /** Holds an event for a paused node until its pause ends (see the "resume" event). */
   private deferred(event: QueuedEvent, record: NodeRecord<M>): boolean {
-    if (record.pausedUntilMs <= this.nowMs) return false;
-    event.timeMs = record.pausedUntilMs;
-    event.seq = this.seq++;
-    this.queue.push(event);
+    // Paused until its resume event runs, even at the resume instant itself.
+    if (record.pausedUntilMs === 0) return false;
+    record.backlog.push(event);
     return true;
   }
 
@@ -654,10 +681,15 @@ export class Simulation<M extends Message = Message> {
       case "resume": {
         const record = this.nodes.get(event.node) as NodeRecord<M>;
         if (record.incarnation !== event.incarnation) return;
-        if (record.pausedUntilMs === this.nowMs) {
-          record.pausedUntilMs = 0;
-          this.record({ kind: "resume", timeMs: this.nowMs, node: event.node });
-        }
+        // A pause extended by a later pause leaves this resume stale: the later one will run.
+        if (record.pausedUntilMs !== this.nowMs) return;
+        record.pausedUntilMs = 0;
+        this.record({ kind: "resume", timeMs: this.nowMs, node: event.node });
+        // Handle the backlog right now, in the order it built up. Re-queueing it instead would let
+        // an event due at this same instant overtake it, breaking per-link FIFO.
+        const backlog = record.backlog;
+        record.backlog = [];
+        for (const waiting of backlog) this.dispatch(waiting);
         return;
       }
     }
@@ -666,22 +698,24 @@ export class Simulation<M extends Message = Message> {
   private deliver(event: QueuedEvent): void {
     const record = this.nodes.get(event.node) as NodeRecord<M>;
     const envelope = event.envelope as Envelope;
-    if (record.crashed) return this.drop(event.from, event.node, envelope, event.messageId, "crashed");
+    if (record.crashed)
+      return this.drop(event.from, event.node, envelope, event.messageId, "crashed");
     if (this.deferred(event, record)) return;
     if ((event.link as Link).blocked) {
       return this.drop(event.from, event.node, envelope, event.messageId, "partition");
     }
     this.counters.messagesDelivered++;
     this.counters.bytesDelivered += event.sizeBytes;
-    if (this.tracing) this.record({
-      kind: "deliver",
-      timeMs: this.nowMs,
-      messageId: event.messageId,
-      from: event.from,
-      to: event.node,
-      message: envelope,
-      sentAtMs: event.sentAtMs,
-    });
+    if (this.tracing)
+      this.record({
+        kind: "deliver",
+        timeMs: this.nowMs,
+        messageId: event.messageId,
+        from: event.from,
+        to: event.node,
+        message: envelope,
+        sentAtMs: event.sentAtMs,
+      });
     (record.process as Process<M>).onMessage(
       record.context as SimNodeContext<M>,
       envelope as Envelope<M>,
@@ -695,13 +729,14 @@ export class Simulation<M extends Message = Message> {
     if (this.deferred(event, record)) return;
     record.timers.delete(timer.id);
     this.counters.timersFired++;
-    if (this.tracing) this.record({
-      kind: "timer",
-      timeMs: this.nowMs,
-      node: record.id,
-      timerId: timer.id,
-      name: timer.name,
-    });
+    if (this.tracing)
+      this.record({
+        kind: "timer",
+        timeMs: this.nowMs,
+        node: record.id,
+        timerId: timer.id,
+        name: timer.name,
+      });
     const fired: FiredTimer = { id: timer.id, name: timer.name, data: timer.data };
     const process = record.process as Process<M>;
     (process.onTimer as NonNullable<Process<M>["onTimer"]>).call(
@@ -711,7 +746,13 @@ export class Simulation<M extends Message = Message> {
     );
   }
 
-  private drop(from: NodeId, to: NodeId, envelope: Envelope, messageId: number, reason: DropReason): void {
+  private drop(
+    from: NodeId,
+    to: NodeId,
+    envelope: Envelope,
+    messageId: number,
+    reason: DropReason,
+  ): void {
     this.counters.messagesDropped++;
     this.droppedByReason[reason]++;
     this.record({
@@ -733,7 +774,11 @@ export class Simulation<M extends Message = Message> {
       link = this.links.get(from, to);
     }
     if (typeof body !== "object" || body === null || typeof body.type !== "string") {
-      throw invalidArgument(`message from "${from}" to "${to}"`, "an object with a string type", body);
+      throw invalidArgument(
+        `message from "${from}" to "${to}"`,
+        "an object with a string type",
+        body,
+      );
     }
     let envelope = stamp(body, from, to);
     const messageId = this.nextMessageId++;
@@ -743,7 +788,15 @@ export class Simulation<M extends Message = Message> {
     this.counters.bytesSent += sizeBytes;
     this.sentByType.set(body.type, (this.sentByType.get(body.type) ?? 0) + 1);
     if (this.tracing) {
-      this.record({ kind: "send", timeMs: nowMs, messageId, from, to, message: envelope, sizeBytes });
+      this.record({
+        kind: "send",
+        timeMs: nowMs,
+        messageId,
+        from,
+        to,
+        message: envelope,
+        sizeBytes,
+      });
     }
     if (link.blocked) return this.drop(from, to, envelope, messageId, "partition");
     let departureMs = nowMs;
@@ -760,7 +813,15 @@ export class Simulation<M extends Message = Message> {
       if (tampered !== envelope) {
         const original = envelope;
         envelope = Object.assign({}, tampered);
-        this.record({ kind: "tamper", timeMs: nowMs, messageId, from, to, message: envelope, original });
+        this.record({
+          kind: "tamper",
+          timeMs: nowMs,
+          messageId,
+          from,
+          to,
+          message: envelope,
+          original,
+        });
       }
     }
     this.scheduleArrival(from, to, link, envelope, messageId, departureMs, sizeBytes);
@@ -847,7 +908,7 @@ export class Simulation<M extends Message = Message> {
       };
       record.timers.set(timer.id, timer);
       const dueMs = this.nowMs + record.clock.trueDurationOf(delayMs);
-      this.push(dueMs, "timer", record.id, record.incarnation, { timer });
+      this.push(dueMs, "timer", record.id, record.incarnation, timer);
       return timer.id;
     },
     cancelTimer: (record, id) => {
@@ -857,7 +918,8 @@ export class Simulation<M extends Message = Message> {
       record.timers.delete(id);
     },
     random: () => this.random,
-    note: (node, text) => this.record({ kind: "note", timeMs: this.nowMs, node, text: String(text) }),
+    note: (node, text) =>
+      this.record({ kind: "note", timeMs: this.nowMs, node, text: String(text) }),
     storageWrite: () => {
       this.counters.storageWrites++;
     },

@@ -154,7 +154,12 @@ export type TraceEvent =
       readonly offsetMs: number;
       readonly driftPpm: number;
     }
-  | { readonly kind: "note"; readonly timeMs: number; readonly node: NodeId; readonly text: string };
+  | {
+      readonly kind: "note";
+      readonly timeMs: number;
+      readonly node: NodeId;
+      readonly text: string;
+    };
 
 /** The kinds of trace events. */
 export type TraceEventKind = TraceEvent["kind"];
