@@ -19,6 +19,12 @@ export {
   TimeLimitError,
   TraceFullError,
 } from "./errors.js";
+export {
+  type SequenceDiagramOptions,
+  type TextTableOptions,
+  toMermaidSequence,
+  toTextTable,
+} from "./diagram.js";
 export { DEFAULT_LINK } from "./network.js";
 export { Random, SEED_MAX } from "./random.js";
 export {

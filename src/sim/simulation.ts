@@ -127,14 +127,16 @@ function utf8Length(text: string): number {
 }
 
 /**
- * The envelope: a copy of the body with sender and receiver. Object.assign and then two stores is
- * ~50x faster in V8 than `{ ...body, from, to }`, whose clone-then-extend path is slow.
+ * The envelope: a frozen copy of the body with sender and receiver. Object.assign and then two
+ * stores is ~50x faster in V8 than `{ ...body, from, to }`, whose clone-then-extend path is slow.
  */
 function stamp(body: Message, from: NodeId, to: NodeId): Envelope {
   const envelope = Object.assign({}, body) as { type: string; from: NodeId; to: NodeId };
   envelope.from = from;
   envelope.to = to;
-  return envelope;
+  // Frozen, so a receiver or tamper hook cannot rewrite what the trace recorded (in strict code
+  // an assignment throws). Shallow: treat nested data in a message as read-only too.
+  return Object.freeze(envelope);
 }
 
 /**
@@ -328,7 +330,14 @@ export class Simulation<M extends Message = Message> {
     // Messages waiting in a paused node's buffers die with it; its timers die silently.
     for (const event of record.backlog) {
       if (event.kind === "deliver") {
-        this.drop(event.from, id, event.envelope as Envelope, event.messageId, "crashed");
+        this.drop(
+          event.from,
+          id,
+          event.envelope as Envelope,
+          event.messageId,
+          event.sentAtMs,
+          "crashed",
+        );
       }
     }
     record.backlog = [];
@@ -400,7 +409,8 @@ export class Simulation<M extends Message = Message> {
 
   /**
    * Cuts the network into groups that cannot reach each other, in either direction. Nodes listed in
-   * no group form one more group together. Messages in flight across the cut are lost.
+   * no group form one more group together. A message in flight across the cut is lost if the cut
+   * still stands when it arrives.
    *
    * @example
    * sim.partition([["a", "b"], ["c", "d", "e"]]);
@@ -699,10 +709,24 @@ export class Simulation<M extends Message = Message> {
     const record = this.nodes.get(event.node) as NodeRecord<M>;
     const envelope = event.envelope as Envelope;
     if (record.crashed)
-      return this.drop(event.from, event.node, envelope, event.messageId, "crashed");
+      return this.drop(
+        event.from,
+        event.node,
+        envelope,
+        event.messageId,
+        event.sentAtMs,
+        "crashed",
+      );
     if (this.deferred(event, record)) return;
     if ((event.link as Link).blocked) {
-      return this.drop(event.from, event.node, envelope, event.messageId, "partition");
+      return this.drop(
+        event.from,
+        event.node,
+        envelope,
+        event.messageId,
+        event.sentAtMs,
+        "partition",
+      );
     }
     this.counters.messagesDelivered++;
     this.counters.bytesDelivered += event.sizeBytes;
@@ -751,6 +775,7 @@ export class Simulation<M extends Message = Message> {
     to: NodeId,
     envelope: Envelope,
     messageId: number,
+    sentAtMs: number,
     reason: DropReason,
   ): void {
     this.counters.messagesDropped++;
@@ -762,6 +787,7 @@ export class Simulation<M extends Message = Message> {
       from,
       to,
       message: envelope,
+      sentAtMs,
       reason,
     });
   }
@@ -798,21 +824,22 @@ export class Simulation<M extends Message = Message> {
         sizeBytes,
       });
     }
-    if (link.blocked) return this.drop(from, to, envelope, messageId, "partition");
+    if (link.blocked) return this.drop(from, to, envelope, messageId, nowMs, "partition");
     let departureMs = nowMs;
     if (link.bandwidthBytesPerMs !== Number.POSITIVE_INFINITY) {
       departureMs = Math.max(nowMs, link.busyUntilMs) + sizeBytes / link.bandwidthBytesPerMs;
       link.busyUntilMs = departureMs;
     }
     if (link.dropProbability > 0 && this.random.next() < link.dropProbability) {
-      return this.drop(from, to, envelope, messageId, "loss");
+      return this.drop(from, to, envelope, messageId, nowMs, "loss");
     }
     if (this.tamperHook !== undefined) {
       const tampered = this.tamperHook(envelope);
-      if (tampered === undefined) return this.drop(from, to, envelope, messageId, "tampered");
+      if (tampered === undefined)
+        return this.drop(from, to, envelope, messageId, nowMs, "tampered");
       if (tampered !== envelope) {
         const original = envelope;
-        envelope = Object.assign({}, tampered);
+        envelope = Object.freeze(Object.assign({}, tampered));
         this.record({
           kind: "tamper",
           timeMs: nowMs,

@@ -120,7 +120,11 @@ interface MessageEventBase {
 export type TraceEvent =
   | ({ readonly kind: "send"; readonly sizeBytes: number } & MessageEventBase)
   | ({ readonly kind: "deliver"; readonly sentAtMs: number } & MessageEventBase)
-  | ({ readonly kind: "drop"; readonly reason: DropReason } & MessageEventBase)
+  | ({
+      readonly kind: "drop";
+      readonly reason: DropReason;
+      readonly sentAtMs: number;
+    } & MessageEventBase)
   | ({ readonly kind: "duplicate" } & MessageEventBase)
   | ({ readonly kind: "tamper"; readonly original: Envelope } & MessageEventBase)
   | {

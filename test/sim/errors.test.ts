@@ -21,7 +21,9 @@ function sim3() {
 describe("misuse fails with named errors", () => {
   it("unknown node id: names the id and the known ids", () => {
     const sim = sim3();
-    expect(() => sim.crash("z")).toThrow('id must be a node id of this simulation ("a", "b", "c"), got "z"');
+    expect(() => sim.crash("z")).toThrow(
+      'id must be a node id of this simulation ("a", "b", "c"), got "z"',
+    );
     expect(() => sim.withNode("a", (ctx) => ctx.send("nobody", { type: "msg", seq: 0 }))).toThrow(
       'destination of a message from "a" must be a node id of this simulation ("a", "b", "c"), got "nobody"',
     );
@@ -37,21 +39,23 @@ describe("misuse fails with named errors", () => {
 
   it("empty node id and a factory that is not a function are refused", () => {
     const sim = sim3();
-    expect(() => sim.addNode("", () => new Recorder())).toThrow('node id must be a non-empty string, got ""');
+    expect(() => sim.addNode("", () => new Recorder())).toThrow(
+      'node id must be a non-empty string, got ""',
+    );
     expect(() => sim.addNode("d", 42 as never)).toThrow(/factory of node "d" must be a function/);
   });
 
   it("negative latency: names the field and the value", () => {
-    expect(() => new Simulation({ seed: 1, network: { latency: { kind: "fixed", ms: -1 } } })).toThrow(
-      "network.latency.ms must be a finite number >= 0 (ms), got -1",
-    );
+    expect(
+      () => new Simulation({ seed: 1, network: { latency: { kind: "fixed", ms: -1 } } }),
+    ).toThrow("network.latency.ms must be a finite number >= 0 (ms), got -1");
     const sim = sim3();
-    expect(() => sim.configureLink("a", "b", { latency: { kind: "uniform", minMs: 5, maxMs: 2 } })).toThrow(
-      'link a->b.latency.maxMs must be >= minMs (5), got 2',
-    );
-    expect(() => sim.configureNetwork({ latency: { kind: "longTail", medianMs: 0, p99Ms: 5 } })).toThrow(
-      "network.latency.medianMs must be a finite number > 0 (ms), got 0",
-    );
+    expect(() =>
+      sim.configureLink("a", "b", { latency: { kind: "uniform", minMs: 5, maxMs: 2 } }),
+    ).toThrow("link a->b.latency.maxMs must be >= minMs (5), got 2");
+    expect(() =>
+      sim.configureNetwork({ latency: { kind: "longTail", medianMs: 0, p99Ms: 5 } }),
+    ).toThrow("network.latency.medianMs must be a finite number > 0 (ms), got 0");
   });
 
   it("probability outside [0, 1]: names the field and the value", () => {
@@ -79,14 +83,20 @@ describe("misuse fails with named errors", () => {
     const ctx = sim.withNode("a", (context) => context);
     sim.crash("a");
     expect(() => ctx.send("b", { type: "msg", seq: 1 })).toThrow(CrashedNodeError);
-    expect(() => ctx.send("b", { type: "msg", seq: 1 })).toThrow('node "a" is crashed and cannot send');
-    expect(() => sim.withNode("a", () => 0)).toThrow('node "a" is crashed: restart it before acting as it');
+    expect(() => ctx.send("b", { type: "msg", seq: 1 })).toThrow(
+      'node "a" is crashed and cannot send',
+    );
+    expect(() => sim.withNode("a", () => 0)).toThrow(
+      'node "a" is crashed: restart it before acting as it',
+    );
   });
 
   it("crash twice, restart a running node, pause a crashed node: each refused by name", () => {
     const sim = sim3();
     sim.crash("a");
-    expect(() => sim.crash("a")).toThrow('crash(id) must be a running node, got "a (already crashed)"');
+    expect(() => sim.crash("a")).toThrow(
+      'crash(id) must be a running node, got "a (already crashed)"',
+    );
     expect(() => sim.restart("b")).toThrow('restart(id) must be a crashed node, got "b (running)"');
     expect(() => sim.pause("a", 10)).toThrow('pause(id) must be a running node, got "a (crashed)"');
     expect(() => sim.pause("b", -5)).toThrow("durationMs must be a finite number >= 0, got -5");
@@ -95,7 +105,9 @@ describe("misuse fails with named errors", () => {
   it("runUntil without progress: says the queue is empty and the predicate false", () => {
     const sim = sim3();
     expect(() => sim.runUntil(() => false)).toThrow(NoProgressError);
-    expect(() => sim.runUntil(() => false)).toThrow(/no event is left at t=0 ms and the predicate is still false/);
+    expect(() => sim.runUntil(() => false)).toThrow(
+      /no event is left at t=0 ms and the predicate is still false/,
+    );
   });
 
   it("runUntil past timeMsMax: names the budget and stops the clock at the deadline", () => {
@@ -113,18 +125,27 @@ describe("misuse fails with named errors", () => {
   });
 
   it("a zero-delay loop hits stepsMax instead of hanging", () => {
-    const sim = new Simulation<TestMessage>({ seed: 1, stepsMax: 1000, network: { latency: { kind: "fixed", ms: 0 } } });
+    const sim = new Simulation<TestMessage>({
+      seed: 1,
+      stepsMax: 1000,
+      network: { latency: { kind: "fixed", ms: 0 } },
+    });
     sim.addNode("echo", () => ({
       onStart: (ctx) => ctx.send("echo", { type: "msg", seq: 0 }),
       onMessage: (ctx, message) => ctx.send("echo", { type: "msg", seq: message.seq + 1 }),
     }));
     expect(() => sim.runFor(1)).toThrow(StepLimitError);
-    expect(() => sim.runFor(1)).toThrow(/runFor processed stepsMax=1000 events and stopped at t=0 ms/);
+    expect(() => sim.runFor(1)).toThrow(
+      /runFor processed stepsMax=1000 events and stopped at t=0 ms/,
+    );
   });
 
   it("a full trace is an error that says how to raise or disable it", () => {
     const sim = new Simulation<TestMessage>({ seed: 1, traceEventsMax: 3 });
-    sim.addNode("a", () => ({ onStart: (ctx) => ctx.broadcast({ type: "msg", seq: 0 }), onMessage() {} }));
+    sim.addNode("a", () => ({
+      onStart: (ctx) => ctx.broadcast({ type: "msg", seq: 0 }),
+      onMessage() {},
+    }));
     for (const id of ["b", "c", "d"]) sim.addNode(id, () => new Recorder());
     expect(() => sim.runFor(10)).toThrow(TraceFullError);
     expect(() => new Simulation({ seed: 1, traceEventsMax: -1 })).toThrow(
@@ -133,7 +154,9 @@ describe("misuse fails with named errors", () => {
   });
 
   it("bad seeds are refused with the allowed range", () => {
-    expect(() => new Simulation({ seed: 1.5 })).toThrow("seed must be an integer in [0, 4294967295], got 1.5");
+    expect(() => new Simulation({ seed: 1.5 })).toThrow(
+      "seed must be an integer in [0, 4294967295], got 1.5",
+    );
     expect(() => new Random(-1)).toThrow("seed must be an integer in [0, 4294967295], got -1");
   });
 
@@ -168,8 +191,12 @@ describe("misuse fails with named errors", () => {
     expect(() => sim.partition([["a"], ["a", "b"]])).toThrow(
       'partition groups must be disjoint (a node in one group only), got "a"',
     );
-    expect(() => sim.partition([[]])).toThrow("each partition group must be a non-empty array of node ids, got []");
-    expect(() => sim.partition([])).toThrow("groups must be a non-empty array of arrays of node ids, got []");
+    expect(() => sim.partition([[]])).toThrow(
+      "each partition group must be a non-empty array of node ids, got []",
+    );
+    expect(() => sim.partition([])).toThrow(
+      "groups must be a non-empty array of arrays of node ids, got []",
+    );
   });
 
   it("scheduling in the past is refused", () => {

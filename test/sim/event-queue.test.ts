@@ -23,22 +23,25 @@ describe("EventQueue (binary heap)", () => {
 
   it("interleaved pushes and pops keep the order", () => {
     assertProperty(
-      fc.property(fc.array(fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined })), (ops) => {
-        const queue = new EventQueue<{ timeMs: number; seq: number }>();
-        const model: { timeMs: number; seq: number }[] = [];
-        let seq = 0;
-        for (const op of ops) {
-          if (op === undefined) {
-            model.sort((a, b) => a.timeMs - b.timeMs || a.seq - b.seq);
-            expect(queue.pop()).toEqual(model.shift());
-          } else {
-            const event = { timeMs: op, seq: seq++ };
-            queue.push(event);
-            model.push(event);
+      fc.property(
+        fc.array(fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined })),
+        (ops) => {
+          const queue = new EventQueue<{ timeMs: number; seq: number }>();
+          const model: { timeMs: number; seq: number }[] = [];
+          let seq = 0;
+          for (const op of ops) {
+            if (op === undefined) {
+              model.sort((a, b) => a.timeMs - b.timeMs || a.seq - b.seq);
+              expect(queue.pop()).toEqual(model.shift());
+            } else {
+              const event = { timeMs: op, seq: seq++ };
+              queue.push(event);
+              model.push(event);
+            }
+            expect(queue.size).toBe(model.length);
           }
-          expect(queue.size).toBe(model.length);
-        }
-      }),
+        },
+      ),
     );
   });
 });

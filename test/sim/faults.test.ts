@@ -77,7 +77,8 @@ describe("network faults", () => {
     expect(sim.stats.droppedByReason.loss).toBe(drops.length);
     const deliveredSeqs = new Set(recorder.received.map((message) => message.seq));
     for (const drop of drops) {
-      if (drop.kind === "drop") expect(deliveredSeqs.has((drop.message as TestMessage).seq)).toBe(false);
+      if (drop.kind === "drop")
+        expect(deliveredSeqs.has((drop.message as Envelope<TestMessage>).seq)).toBe(false);
     }
   });
 
@@ -139,7 +140,11 @@ describe("network faults", () => {
       sim.withNode(from, (ctx) => ctx.broadcast({ type: "msg", seq: 0 }));
     }
     sim.runFor(10);
-    const sendersSeenBy = (id: string) => recorders.get(id)?.received.map((m) => m.from).sort();
+    const sendersSeenBy = (id: string) =>
+      recorders
+        .get(id)
+        ?.received.map((m) => m.from)
+        .sort();
     expect(sendersSeenBy("a")).toEqual(["b"]);
     expect(sendersSeenBy("b")).toEqual(["a"]);
     expect(sendersSeenBy("c")).toEqual(["d"]);
@@ -194,7 +199,10 @@ describe("network faults", () => {
   });
 
   it("per-link settings override the network defaults for that direction only", () => {
-    const sim = new Simulation<TestMessage>({ seed: 13, network: { latency: { kind: "fixed", ms: 2 } } });
+    const sim = new Simulation<TestMessage>({
+      seed: 13,
+      network: { latency: { kind: "fixed", ms: 2 } },
+    });
     const a = new Recorder();
     const b = new Recorder();
     sim.addNode("a", () => a);
@@ -217,7 +225,9 @@ describe("network faults", () => {
 
   it("tamper: returning undefined drops the message with reason tampered", () => {
     const { sim, recorder } = twoNodes(15, 3);
-    sim.setTamper((message) => ((message as Envelope<TestMessage>).seq === 1 ? undefined : message));
+    sim.setTamper((message) =>
+      (message as Envelope<TestMessage>).seq === 1 ? undefined : message,
+    );
     sim.runFor(10);
     expect(recorder.received.map((message) => message.seq)).toEqual([0, 2]);
     expect(sim.stats.droppedByReason.tampered).toBe(1);
@@ -299,9 +309,9 @@ describe("node faults", () => {
     sim.runFor(1);
     expect(counter().volatileCount).toBe(0);
     expect(counter().startedWithStored).toBe(1);
-    expect(sim.trace.filter((e) => e.kind === "crash" || e.kind === "restart").map((e) => e.kind)).toEqual(
-      ["crash", "restart"],
-    );
+    expect(
+      sim.trace.filter((e) => e.kind === "crash" || e.kind === "restart").map((e) => e.kind),
+    ).toEqual(["crash", "restart"]);
   });
 
   it("restart: a context kept from before the crash can no longer act", () => {
@@ -310,13 +320,18 @@ describe("node faults", () => {
     const stale = sim.withNode("counter", (ctx) => ctx);
     sim.crash("counter");
     expect(() => stale.send("client", { type: "inc" })).toThrow(CrashedNodeError);
-    expect(() => stale.send("client", { type: "inc" })).toThrow(/"counter" is crashed and cannot send/);
+    expect(() => stale.send("client", { type: "inc" })).toThrow(
+      /"counter" is crashed and cannot send/,
+    );
     sim.restart("counter");
     expect(() => stale.setTimer(1, "x")).toThrow(/from before its restart/);
   });
 
   it("pause: messages and timers wait for the pause to end, then run in arrival order", () => {
-    const sim = new Simulation<TestMessage>({ seed: 25, network: { latency: { kind: "fixed", ms: 1 } } });
+    const sim = new Simulation<TestMessage>({
+      seed: 25,
+      network: { latency: { kind: "fixed", ms: 1 } },
+    });
     const recorder = new Recorder();
     sim.addNode("a", burstSender("b", 0));
     sim.addNode("b", () => recorder);

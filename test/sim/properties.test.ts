@@ -28,7 +28,10 @@ function gossiper() {
     },
     onTimer(ctx: NodeContext<Gossip>) {
       const peers = ctx.nodeIds().filter((id) => id !== ctx.id);
-      ctx.send(peers[ctx.randomInt(0, peers.length - 1)] as NodeId, { type: "gossip", round: round++ });
+      ctx.send(peers[ctx.randomInt(0, peers.length - 1)] as NodeId, {
+        type: "gossip",
+        round: round++,
+      });
       ctx.setTimer(10, "gossip");
     },
   };
@@ -154,14 +157,16 @@ function deliveriesAcrossCuts(trace: readonly TraceEvent[]): TraceEvent[] {
     if (event.kind === "partition") {
       const groups = event.groups;
       if (event.oneWay) {
-        for (const from of groups[0] ?? []) for (const to of groups[1] ?? []) blocked.add(`${from}>${to}`);
+        for (const from of groups[0] ?? [])
+          for (const to of groups[1] ?? []) blocked.add(`${from}>${to}`);
       } else {
         for (const g of groups)
           for (const h of groups)
             if (g !== h) for (const from of g) for (const to of h) blocked.add(`${from}>${to}`);
       }
     }
-    if (event.kind === "deliver" && blocked.has(`${event.from}>${event.to}`)) violations.push(event);
+    if (event.kind === "deliver" && blocked.has(`${event.from}>${event.to}`))
+      violations.push(event);
   }
   return violations;
 }
@@ -181,7 +186,9 @@ describe("simulator laws (property tests)", () => {
   it("determinism: different seeds give different runs (the seed is really used)", () => {
     const network: LinkOptions = { latency: { kind: "uniform", minMs: 1, maxMs: 20 } };
     const traces = new Set(
-      [1, 2, 3, 4, 5].map((seed) => JSON.stringify(runScenario({ seed, network, faults: [] }).trace)),
+      [1, 2, 3, 4, 5].map((seed) =>
+        JSON.stringify(runScenario({ seed, network, faults: [] }).trace),
+      ),
     );
     expect(traces.size).toBe(5);
   });

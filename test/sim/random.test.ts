@@ -17,8 +17,20 @@ describe("Random (xoshiro128**)", () => {
   });
 
   it("neighbouring seeds give unrelated streams", () => {
-    const first = Array.from({ length: 8 }, ((rng) => () => rng.nextUint32())(new Random(1)));
-    const second = Array.from({ length: 8 }, ((rng) => () => rng.nextUint32())(new Random(2)));
+    const first = Array.from(
+      { length: 8 },
+      (
+        (rng) => () =>
+          rng.nextUint32()
+      )(new Random(1)),
+    );
+    const second = Array.from(
+      { length: 8 },
+      (
+        (rng) => () =>
+          rng.nextUint32()
+      )(new Random(2)),
+    );
     expect(first.filter((value, index) => value === second[index])).toHaveLength(0);
   });
 

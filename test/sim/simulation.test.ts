@@ -10,7 +10,10 @@ describe("nodes and messages", () => {
     const sim = new Simulation<TestMessage>({ seed: 1 });
     const seen: string[][] = [];
     for (const id of ["a", "b", "c"]) {
-      sim.addNode(id, () => ({ onStart: (ctx) => void seen.push([...ctx.nodeIds()]), onMessage() {} }));
+      sim.addNode(id, () => ({
+        onStart: (ctx) => void seen.push([...ctx.nodeIds()]),
+        onMessage() {},
+      }));
     }
     sim.runFor(0);
     expect(seen).toEqual([
@@ -48,7 +51,10 @@ describe("nodes and messages", () => {
   it("broadcast reaches every other node once", () => {
     const sim = new Simulation<TestMessage>({ seed: 1 });
     const recorders = ["b", "c", "d"].map(() => new Recorder());
-    sim.addNode("a", () => ({ onStart: (ctx) => ctx.broadcast({ type: "msg", seq: 7 }), onMessage() {} }));
+    sim.addNode("a", () => ({
+      onStart: (ctx) => ctx.broadcast({ type: "msg", seq: 7 }),
+      onMessage() {},
+    }));
     ["b", "c", "d"].forEach((id, index) => sim.addNode(id, () => recorders[index] as Recorder));
     sim.runFor(5);
     expect(recorders.map((recorder) => recorder.received.length)).toEqual([1, 1, 1]);
@@ -96,7 +102,10 @@ describe("nodes and messages", () => {
     const draws = (seed: number) => {
       const sim = new Simulation<TestMessage>({ seed });
       sim.addNode("a", () => new Recorder());
-      return sim.withNode("a", (ctx: NodeContext<TestMessage>) => [ctx.random(), ctx.randomInt(1, 6)]);
+      return sim.withNode("a", (ctx: NodeContext<TestMessage>) => [
+        ctx.random(),
+        ctx.randomInt(1, 6),
+      ]);
     };
     expect(draws(9)).toEqual(draws(9));
     expect(draws(9)).not.toEqual(draws(10));
@@ -105,7 +114,10 @@ describe("nodes and messages", () => {
 
 describe("runner", () => {
   it("step handles one event at a time in time order and reports an empty queue", () => {
-    const sim = new Simulation<TestMessage>({ seed: 1, network: { latency: { kind: "fixed", ms: 3 } } });
+    const sim = new Simulation<TestMessage>({
+      seed: 1,
+      network: { latency: { kind: "fixed", ms: 3 } },
+    });
     sim.addNode("a", burstSender("b", 2));
     sim.addNode("b", () => new Recorder());
     const times: number[] = [];
@@ -129,7 +141,10 @@ describe("runner", () => {
   });
 
   it("runUntil stops as soon as the predicate holds and returns the time", () => {
-    const sim = new Simulation<TestMessage>({ seed: 1, network: { latency: { kind: "fixed", ms: 4 } } });
+    const sim = new Simulation<TestMessage>({
+      seed: 1,
+      network: { latency: { kind: "fixed", ms: 4 } },
+    });
     const recorder = new Recorder();
     sim.addNode("a", burstSender("b", 3));
     sim.addNode("b", () => recorder);
@@ -149,7 +164,10 @@ describe("runner", () => {
   });
 
   it("stats count sent, delivered, dropped, duplicated and bytes", () => {
-    const sim = new Simulation<TestMessage>({ seed: 3, network: { dropProbability: 0.5, duplicateProbability: 0.5 } });
+    const sim = new Simulation<TestMessage>({
+      seed: 3,
+      network: { dropProbability: 0.5, duplicateProbability: 0.5 },
+    });
     const recorder = new Recorder();
     sim.addNode("a", burstSender("b", 100));
     sim.addNode("b", () => recorder);
@@ -157,14 +175,19 @@ describe("runner", () => {
     const stats = sim.stats;
     expect(stats.messagesSent).toBe(100);
     expect(stats.messagesDelivered).toBe(recorder.received.length);
-    expect(stats.messagesDelivered).toBe(stats.messagesSent - stats.messagesDropped + stats.messagesDuplicated);
+    expect(stats.messagesDelivered).toBe(
+      stats.messagesSent - stats.messagesDropped + stats.messagesDuplicated,
+    );
     expect(stats.bytesSent).toBe(10 * 22 + 90 * 23);
   });
 });
 
 describe("trace filters", () => {
   it("filters by kind, node, message type and time window", () => {
-    const sim = new Simulation<TestMessage>({ seed: 1, network: { latency: { kind: "fixed", ms: 2 } } });
+    const sim = new Simulation<TestMessage>({
+      seed: 1,
+      network: { latency: { kind: "fixed", ms: 2 } },
+    });
     sim.addNode("a", burstSender("b", 1));
     sim.addNode("b", () => ({
       onMessage: (ctx, message) => ctx.send(message.from, { type: "reply", seq: message.seq }),
