@@ -2,3 +2,4 @@
 // Each concept lives in its own folder under src/ and is re-exported here.
 
 export * from "./sim/index.js";
+export * from "./viz/index.js";
