@@ -329,16 +329,7 @@ export class Simulation<M extends Message = Message> {
     this.record({ kind: "crash", timeMs: this.nowMs, node: id });
     // Messages waiting in a paused node's buffers die with it; its timers die silently.
     for (const event of record.backlog) {
-      if (event.kind === "deliver") {
-        this.drop(
-          event.from,
-          id,
-          event.envelope as Envelope,
-          event.messageId,
-          event.sentAtMs,
-          "crashed",
-        );
-      }
+      if (event.kind === "deliver") this.dropOnArrival(event, "crashed");
     }
     record.backlog = [];
   }
@@ -708,26 +699,9 @@ export class Simulation<M extends Message = Message> {
   private deliver(event: QueuedEvent): void {
     const record = this.nodes.get(event.node) as NodeRecord<M>;
     const envelope = event.envelope as Envelope;
-    if (record.crashed)
-      return this.drop(
-        event.from,
-        event.node,
-        envelope,
-        event.messageId,
-        event.sentAtMs,
-        "crashed",
-      );
+    if (record.crashed) return this.dropOnArrival(event, "crashed");
     if (this.deferred(event, record)) return;
-    if ((event.link as Link).blocked) {
-      return this.drop(
-        event.from,
-        event.node,
-        envelope,
-        event.messageId,
-        event.sentAtMs,
-        "partition",
-      );
-    }
+    if ((event.link as Link).blocked) return this.dropOnArrival(event, "partition");
     this.counters.messagesDelivered++;
     this.counters.bytesDelivered += event.sizeBytes;
     if (this.tracing)
@@ -768,6 +742,11 @@ export class Simulation<M extends Message = Message> {
       record.context as SimNodeContext<M>,
       fired,
     );
+  }
+
+  private dropOnArrival(event: QueuedEvent, reason: DropReason): void {
+    const envelope = event.envelope as Envelope;
+    this.drop(event.from, event.node, envelope, event.messageId, event.sentAtMs, reason);
   }
 
   private drop(

@@ -356,6 +356,19 @@ describe("node faults", () => {
     expect(kinds).toEqual(["resume", "deliver", "deliver", "timer"]);
   });
 
+  it("pause then crash: messages waiting in the paused node's backlog are lost with it", () => {
+    const { sim, recorder } = twoNodes(28, 0);
+    sim.runFor(1);
+    sim.pause("b", 50);
+    sim.withNode("a", (ctx) => ctx.send("b", { type: "msg", seq: 1 }));
+    sim.runFor(10);
+    sim.crash("b");
+    sim.runFor(100);
+    expect(recorder.received).toHaveLength(0);
+    expect(sim.stats.droppedByReason.crashed).toBe(1);
+    expect(sim.stats.messagesSent).toBe(sim.stats.messagesDelivered + sim.stats.messagesDropped);
+  });
+
   it("clock offset: a node reads its own shifted clock, the simulator keeps true time", () => {
     const { sim, recorder } = twoNodes(26, 0);
     sim.runFor(100);
