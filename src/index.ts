@@ -3,3 +3,4 @@
 
 export * from "./sim/index.js";
 export * from "./viz/index.js";
+export * from "./fallacies/index.js";

@@ -9,3 +9,15 @@ export {
   setDisplaySink,
   show,
 } from "./display.js";
+export { type MermaidOptions, mermaid } from "./mermaid.js";
+export { type SequenceOptions, sequence } from "./sequence.js";
+export { type TableColumn, type TableOptions, formatNumber, table } from "./table.js";
+export {
+  type BarChartOptions,
+  type BarDatum,
+  type ChartOptions,
+  type LineChartOptions,
+  type LineSeries,
+  barChart,
+  lineChart,
+} from "./chart.js";

@@ -32,8 +32,23 @@ export function replayCommand(seed: number, counterexamplePath: string | null): 
   return `FC_SEED=${seed}${pathPart} npx vitest run ${file} -t '${escapeRegExp(testName)}'`;
 }
 
+function failure<Ts>(details: fc.RunDetails<Ts>): Error {
+  const report = fc.defaultReportMessage(details) ?? "property failed";
+  const cause = details.errorInstance;
+  const reason = cause instanceof Error ? `\n\nFailed with: ${cause.message}` : "";
+  return new Error(
+    `${report}${reason}\n\nReplay: ${replayCommand(details.seed, details.counterexamplePath)}`,
+    { cause },
+  );
+}
+
+function parametersFor<Ts>(parameters: fc.Parameters<Ts>): fc.Parameters<Ts> {
+  return { ...parameters, ...numRunsOverride(), ...replayParameters() };
+}
+
 /**
- * Like `fc.assert`, but a failure message ends with the command that replays the failing case.
+ * Like `fc.assert`, but a failure message names the failed assertion and ends with the command
+ * that replays the failing case.
  *
  * @example
  * assertProperty(fc.property(fc.integer(), (n) => n + 0 === n));
@@ -42,14 +57,15 @@ export function assertProperty<Ts>(
   property: fc.IProperty<Ts>,
   parameters: fc.Parameters<Ts> = {},
 ): void {
-  const details = fc.check(property, {
-    ...parameters,
-    ...numRunsOverride(),
-    ...replayParameters(),
-  });
-  if (!details.failed) return;
-  const report = fc.defaultReportMessage(details) ?? "property failed";
-  throw new Error(
-    `${report}\n\nReplay: ${replayCommand(details.seed, details.counterexamplePath)}`,
-  );
+  const details = fc.check(property, parametersFor(parameters));
+  if (details.failed) throw failure(details);
+}
+
+/** The async form of {@link assertProperty}, for `fc.asyncProperty`. */
+export async function assertAsyncProperty<Ts>(
+  property: fc.IAsyncProperty<Ts>,
+  parameters: fc.Parameters<Ts> = {},
+): Promise<void> {
+  const details = await fc.check(property, parametersFor(parameters));
+  if (details.failed) throw failure(details);
 }
