@@ -105,24 +105,19 @@ function defaultSink(): DisplaySink {
   return (bundle) => console.log(bundle["text/plain"]);
 }
 
-let tslabJupyter: TslabJupyter | undefined;
-
 /**
  * tslab's display writer, if this process is a tslab kernel. The kernel module is only looked up
  * in the module cache, never loaded, so the library does not depend on tslab and bundles cleanly
- * for the browser. The writer is null between executions, hence the per-call check.
+ * for the browser. Two copies of tslab may be loaded (a global kernel running a notebook inside a
+ * project with its own tslab): the one executing the cell is the one whose writer is set now.
  */
 function tslabWriter(): NonNullable<TslabJupyter["lastWriteDisplayData"]> | undefined {
-  tslabJupyter ??= loadedTslabJupyter();
-  const write = tslabJupyter?.lastWriteDisplayData;
-  return typeof write === "function" ? write : undefined;
-}
-
-function loadedTslabJupyter(): TslabJupyter | undefined {
   const cache = typeof require === "function" ? require.cache : undefined;
   if (cache === undefined) return undefined;
   for (const [path, loaded] of Object.entries(cache)) {
-    if (/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(path)) return loaded?.exports as TslabJupyter;
+    if (!/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(path)) continue;
+    const write = (loaded?.exports as TslabJupyter | undefined)?.lastWriteDisplayData;
+    if (typeof write === "function") return write;
   }
   return undefined;
 }
