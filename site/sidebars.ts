@@ -1,4 +1,5 @@
-// Sidebar of the distsys docs: generated from the files and folders under site/docs.
+// Sidebar of the distsys docs: generated from the files and folders under site/docs (the intro,
+// then the Chapters category that scripts/build-chapters.ts generates from the notebooks).
 import type { SidebarsConfig } from "@docusaurus/plugin-content-docs";
 
 const sidebars: SidebarsConfig = {

@@ -1,6 +1,8 @@
-// Landing page of the distsys site: what the project is, where it stands, and the three ways in.
+// Landing page of the distsys site: what the project is, where it stands, and the three ways in
+// (with a link to the first chapter once a chapter page has been generated from a notebook).
 import type { ReactNode } from "react";
 import Link from "@docusaurus/Link";
+import { useAllDocsData } from "@docusaurus/plugin-content-docs/client";
 import Heading from "@theme/Heading";
 import Layout from "@theme/Layout";
 
@@ -11,6 +13,18 @@ interface Way {
   body: string;
   to: string;
   action: string;
+}
+
+/**
+ * The path of the first chapter page (chapters/NN-<slug>, lowest NN from 01; 00 is a smoke-test
+ * notebook), or undefined while no notebook has been turned into a page (scripts/build-chapters.ts).
+ */
+function useFirstChapterPath(): string | undefined {
+  const docs = useAllDocsData()["default"]?.versions[0]?.docs ?? [];
+  const chapters = docs
+    .filter((doc) => doc.id.startsWith("chapters/") && !doc.id.startsWith("chapters/00-"))
+    .sort((a, b) => a.id.localeCompare(b.id));
+  return chapters[0]?.path;
 }
 
 const ways: Way[] = [
@@ -41,6 +55,7 @@ const ways: Way[] = [
 ];
 
 export default function Home(): ReactNode {
+  const firstChapter = useFirstChapterPath();
   return (
     <Layout
       title="Learn distributed systems by running them"
@@ -71,9 +86,16 @@ export default function Home(): ReactNode {
             <section key={way.title} className="col col--4 margin-bottom--lg">
               <Heading as="h2">{way.title}</Heading>
               <p>{way.body}</p>
-              <Link className="button button--primary" to={way.to}>
-                {way.action}
-              </Link>
+              <div className={styles.actions}>
+                <Link className="button button--primary" to={way.to}>
+                  {way.action}
+                </Link>
+                {way.title === "Read online" && firstChapter !== undefined ? (
+                  <Link className="button button--secondary" to={firstChapter}>
+                    Read the first chapter
+                  </Link>
+                ) : null}
+              </div>
             </section>
           ))}
         </div>
