@@ -2,6 +2,7 @@
 // Figures are measured, never asserted; README's benchmark section records them.
 
 import os from "node:os";
+import { paymentRuns, timeoutExperiment } from "./fallacies.js";
 import { type Figure, allToAllPing, bareEventLoop, heartbeatCluster } from "./sim.js";
 
 const quick = process.argv.includes("--quick");
@@ -32,6 +33,8 @@ const steps: [string, () => Figure][] = [
     () => heartbeatCluster(Math.round(3_600_000 * 4 * scale), true),
   ],
   ["heartbeat cluster, leader", () => heartbeatCluster(Math.round(3_600_000 * 12 * scale), false)],
+  ["chapter 1 payment runs", () => paymentRuns(Math.round(10_000 * scale))],
+  ["chapter 1 timeout experiment", () => timeoutExperiment()],
 ];
 
 console.log(`distsys benchmarks on ${machine()}`);
