@@ -2,13 +2,7 @@
 // chapter's tables go, so a reader knows what a 10,000-seed sweep in a cell costs.
 
 import { runPaymentSeeds, runTimeoutExperiment } from "../src/index.js";
-import type { Figure } from "./sim.js";
-
-function timed(run: () => void): number {
-  const startMs = performance.now();
-  run();
-  return (performance.now() - startMs) / 1000;
-}
+import { type Figure, timed } from "./sim.js";
 
 /** Payment runs per wall-second (fallacy 1, 10 % loss, 5 % duplication, a server crash). */
 export function paymentRuns(runsCount: number): Figure {
