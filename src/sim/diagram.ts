@@ -3,6 +3,7 @@
 // way as the whole; every piece of user text is escaped so the diagram always parses.
 
 import { invalidArgument, requireIntegerAtLeast } from "./assert.js";
+import { escapeMermaidText, formatTextTable, oneLine } from "./text.js";
 import type { Envelope, NodeId, TraceEvent } from "./types.js";
 
 /** How {@link toMermaidSequence} draws a trace. Every field is optional. */
@@ -204,19 +205,7 @@ export function toTextTable(events: readonly TraceEvent[], options: TextTableOpt
   }
   const header = ["time (ms)", "event", "node", "to", "detail"];
   const rows = events.map((event) => tableRow(event, label).map(oneLine));
-  const widths = header.map((title, column) =>
-    Math.max(textWidth(title), ...rows.map((row) => textWidth(row[column] as string))),
-  );
-  const format = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) => {
-        const padding = " ".repeat((widths[column] as number) - textWidth(cell));
-        return column === 0 ? padding + cell : cell + padding; // time is right-aligned
-      })
-      .join("  ")
-      .trimEnd();
-  const rule = widths.map((width) => "-".repeat(width));
-  return [format(header), format(rule), ...rows.map(format)].join("\n");
+  return formatTextTable(header, rows, ["right", "left", "left", "left", "left"]);
 }
 
 // ---------------------------------------------------------------- planning the diagram
@@ -434,11 +423,6 @@ function messageText(event: MessageEvent, label: (message: Envelope) => string):
   return `#${event.messageId} ${label(event.message)}`;
 }
 
-/** Columns line up by code points; wide (CJK, emoji) characters will still push a row right. */
-function textWidth(text: string): number {
-  return Array.from(text).length;
-}
-
 // ---------------------------------------------------------------- shared text
 
 /** `{a, b} | {c}` for a partition, `one-way {a} → {b, c}` for a one-way cut. */
@@ -457,40 +441,7 @@ function shortNumber(value: number, decimals: number): string {
   return String(rounded === 0 ? 0 : rounded); // no "-0"
 }
 
-const LINE_BREAKS_AND_CONTROLS = /[\p{Cc}\u2028\u2029]/gu;
-
-/** User text on one line: line breaks and other control characters become spaces. */
-function oneLine(text: string): string {
-  return text.replace(LINE_BREAKS_AND_CONTROLS, " ");
-}
-
-/**
- * Characters Mermaid's sequence grammar or its preprocessing give a meaning to, written as Mermaid
- * entity codes (`#59;` renders as `;`):
- * `;` ends a statement and `#` starts a comment anywhere in a line; `:` splits a message from its
- * label and a leading `wrap:` is read as a directive (and a line with `style`, `:` and `#…;` loses
- * its last `;` in preprocessing); `%` starts `%%` comments and `%%{init}%%` directives; `<` and `>`
- * may be sanitized as HTML, and `&` would start an HTML entity when the label is rendered.
- */
-const MERMAID_ENTITIES: Readonly<Record<string, string>> = {
-  ";": "#59;",
-  "#": "#35;",
-  ":": "#58;",
-  "%": "#37;",
-  "&": "#38;",
-  "<": "#lt;",
-  ">": "#gt;",
-};
-
-/**
- * User text made safe for any text position of a Mermaid sequence diagram (alias, label, note,
- * title). Trimmed: Mermaid trims labels itself but would keep the trailing spaces of a title.
- */
-function escapeMermaid(text: string): string {
-  return oneLine(text)
-    .trim()
-    .replace(/[;#:%&<>]/g, (char) => MERMAID_ENTITIES[char] as string);
-}
+const escapeMermaid = (text: string): string => escapeMermaidText(text);
 
 // ---------------------------------------------------------------- validation
 

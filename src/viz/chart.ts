@@ -4,7 +4,8 @@
 import { invalidArgument, requireIntegerAtLeast } from "../sim/assert.js";
 import type { RichOutput } from "./display.js";
 import { mermaid } from "./mermaid.js";
-import { formatNumber, oneLine, table, textWidth } from "./table.js";
+import { escapeMermaidText, oneLine, textWidth } from "../sim/text.js";
+import { formatNumber, table } from "./table.js";
 
 /** What every chart accepts. Every field is optional. */
 export interface ChartOptions {
@@ -210,27 +211,9 @@ function textBars(
 
 // ---------------------------------------------------------------- Mermaid text
 
-/**
- * Characters an `xychart-beta` string or Mermaid's preprocessing gives a meaning to, as Mermaid
- * entity codes (`#quot;` renders as `"`): `"` ends the string and a leading `` ` `` starts a
- * markdown string; `#…;` is an entity, `%%` a comment or directive, `:` with `style` and `#…;`
- * loses a `;` in preprocessing; `<`, `>` and `&` would be sanitized or read as HTML.
- */
-const XYCHART_ENTITIES: Readonly<Record<string, string>> = {
-  '"': "#quot;",
-  "`": "#96;",
-  ";": "#59;",
-  "#": "#35;",
-  ":": "#58;",
-  "%": "#37;",
-  "&": "#38;",
-  "<": "#lt;",
-  ">": "#gt;",
-};
-
 /** User text as a quoted xychart string, on one line and trimmed (Mermaid trims it anyway). */
 function quote(text: string): string {
-  return `"${visible(text).replace(/["`;#:%&<>]/g, (char) => XYCHART_ENTITIES[char] as string)}"`;
+  return `"${escapeMermaidText(text, true)}"`;
 }
 
 function visible(text: string): string {

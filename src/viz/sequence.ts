@@ -3,10 +3,10 @@
 
 import { invalidArgument } from "../sim/assert.js";
 import { type SequenceDiagramOptions, toMermaidSequence, toTextTable } from "../sim/diagram.js";
+import { oneLine } from "../sim/text.js";
 import type { NodeId, TraceEvent } from "../sim/types.js";
 import type { RichOutput } from "./display.js";
 import { mermaid } from "./mermaid.js";
-import { oneLine } from "./table.js";
 
 /** How {@link sequence} draws a trace: the diagram's options plus the text table's row limit. */
 export interface SequenceOptions extends SequenceDiagramOptions {

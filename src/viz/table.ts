@@ -2,6 +2,7 @@
 // fixed-width text table. Cells are escaped for each format; the text is a pure function of rows.
 
 import { describeValue, invalidArgument, requireIntegerAtLeast } from "../sim/assert.js";
+import { formatTextTable, oneLine } from "../sim/text.js";
 import { type RichOutput, richOutput } from "./display.js";
 
 /**
@@ -109,7 +110,7 @@ export function table(rows: readonly object[], options: TableOptions = {}): Rich
   return richOutput({
     "text/html": htmlTable(headers, texts, aligns),
     "text/markdown": markdownTable(headers, texts, aligns),
-    "text/plain": textTable(headers, texts, aligns),
+    "text/plain": formatTextTable(headers, texts, aligns),
   });
 }
 
@@ -137,53 +138,7 @@ export function formatNumber(value: number, digits: number = DIGITS_DEFAULT): st
   return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text; // -0.001 rounds to "-0": print "0"
 }
 
-/**
- * User text on one line: line breaks and other control characters become spaces, so a cell, a
- * label or a title never splits a row of text, markdown or Mermaid.
- *
- * @internal shared by the display helpers in src/viz, not exported from the package.
- * @example
- * oneLine("two\nlines"); // "two lines"
- */
-export function oneLine(text: string): string {
-  return text.replace(/[\p{Cc}\u2028\u2029]/gu, " ");
-}
-
-/**
- * The width of text in a fixed-width font, counted in code points: wide (CJK, emoji) characters
- * still push a row right, as in toTextTable.
- *
- * @internal shared by the display helpers in src/viz, not exported from the package.
- * @example
- * textWidth("naïve"); // 5
- */
-export function textWidth(text: string): number {
-  return Array.from(text).length;
-}
-
 // ---------------------------------------------------------------- the three formats
-
-/** Header, dashed rule and rows, columns two spaces apart, trailing spaces trimmed. */
-function textTable(
-  headers: readonly string[],
-  rows: readonly (readonly string[])[],
-  aligns: readonly ("left" | "right")[],
-): string {
-  const header = headers.map(oneLine);
-  const widths = header.map((title, column) =>
-    Math.max(textWidth(title), ...rows.map((row) => textWidth(row[column] as string))),
-  );
-  const format = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) => {
-        const padding = " ".repeat((widths[column] as number) - textWidth(cell));
-        return aligns[column] === "right" ? padding + cell : cell + padding;
-      })
-      .join("  ")
-      .trimEnd();
-  const rule = widths.map((width) => "-".repeat(width));
-  return [format(header), format(rule), ...rows.map(format)].join("\n");
-}
 
 const HTML_ENTITIES: Readonly<Record<string, string>> = {
   "&": "&amp;",
