@@ -3,6 +3,7 @@
 
 import os from "node:os";
 import { paymentRuns, timeoutExperiment } from "./fallacies.js";
+import { type LookupFigures, buildFigure, lookupFigures, remapFigure } from "./hashing.js";
 import { type Figure, allToAllPing, bareEventLoop, heartbeatCluster } from "./sim.js";
 
 const quick = process.argv.includes("--quick");
@@ -23,6 +24,11 @@ function format(figure: Figure): string {
   return `${figure.name.padEnd(66)} ${value.padStart(11)} ${figure.unit.padEnd(11)} ${goal}; ${figure.detail}`;
 }
 
+// The lookup figures share one run over the same keys, so their ratios compare like with like.
+let hashingLookups: LookupFigures | undefined;
+const lookups = (): LookupFigures =>
+  (hashingLookups ??= lookupFigures(Math.round(1_000_000 * scale)));
+
 const steps: [string, () => Figure][] = [
   ["bare event loop", () => bareEventLoop(Math.round(5_000_000 * scale), false)],
   ["bare event loop, traced", () => bareEventLoop(Math.round(2_000_000 * scale), true)],
@@ -35,6 +41,12 @@ const steps: [string, () => Figure][] = [
   ["heartbeat cluster, leader", () => heartbeatCluster(Math.round(3_600_000 * 12 * scale), false)],
   ["chapter 1 payment runs", () => paymentRuns(Math.round(10_000 * scale))],
   ["chapter 1 timeout experiment", () => timeoutExperiment()],
+  ["hashing: ring lookups (and the packages, jump)", () => lookups().ring],
+  ["hashing: ring vs hashring", () => lookups().vsHashring],
+  ["hashing: ring vs consistent-hash", () => lookups().vsConsistentHash],
+  ["hashing: jump vs ring", () => lookups().jumpVsRing],
+  ["hashing: ring build vs hashring", () => buildFigure(Math.round(200 * scale))],
+  ["hashing: remap table", () => remapFigure(1_000_000)],
 ];
 
 console.log(`distsys benchmarks on ${machine()}`);

@@ -4,3 +4,4 @@
 export * from "./sim/index.js";
 export * from "./viz/index.js";
 export * from "./fallacies/index.js";
+export * from "./hashing/index.js";
