@@ -27,19 +27,9 @@ import path from "node:path";
 import zlib from "node:zlib";
 
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM } from "../scripts/chromium.js";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const GZIP_LEVEL = 9;
 const FIRST_RUN_REPETITIONS = 5;
 const LATER_RUN_REPETITIONS = 10;

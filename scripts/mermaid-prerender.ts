@@ -7,22 +7,13 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { CHROMIUM_ARGS } from "./chromium.js";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 const CACHE_DIR = path.join(REPO_ROOT, "node_modules", ".cache", "distsys-mermaid");
 const MERMAID_SCRIPT = path.join(REPO_ROOT, "node_modules", "mermaid", "dist", "mermaid.min.js");
 /** The site's Mermaid themes (docusaurus.config.ts, themeConfig.mermaid.theme). */
 export const MERMAID_THEMES = { light: "neutral", dark: "dark" } as const;
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const RENDER_TIME_LIMIT_MS = 60_000;
 
 /** A diagram drawn in both color modes. */

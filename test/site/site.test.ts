@@ -23,22 +23,12 @@ import {
   outputsFromNotebook,
   outputsText,
 } from "../../site/src/cell-runtime/outputs.js";
+import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM } from "../../scripts/chromium.js";
 
 const ROOT = process.cwd();
 const NOTEBOOKS_DIR = path.join(ROOT, "notebooks");
 const GENERATED_DIR = path.join(ROOT, "site", "docs", "chapters");
 const ARTIFACTS_DIR = path.join(ROOT, "test-artifacts", "site");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 /** Building the site takes 20-25 s here; far longer while other test files load the machine. */
 const SETUP_TIMEOUT_MS = 240_000;
 const TEST_TIMEOUT_MS = 90_000;
