@@ -24,13 +24,14 @@ export const DEFAULT_NOTEBOOKS_DIR = path.join(REPO_ROOT, "notebooks");
 /** Where chapter pages are written (a docs folder of its own: the sidebar's Chapters category). */
 export const DEFAULT_OUT_DIR = path.join(REPO_ROOT, "site", "docs", "chapters");
 /** A chapter notebook's file name: two digits, a dash, a lowercase slug. */
-const NOTEBOOK_NAME = /^(\d{2})-([a-z0-9][a-z0-9-]*)\.ipynb$/;
+/** A chapter notebook's file name: NN-slug.ipynb. */
+export const NOTEBOOK_NAME = /^(\d{2})-([a-z0-9][a-z0-9-]*)\.ipynb$/;
 const GENERATED_MARK = "GENERATED from";
 const CATEGORY_FILE = "_category_.json";
 
-type MultilineString = string | string[];
+export type MultilineString = string | string[];
 
-interface NotebookCell {
+export interface NotebookCell {
   cell_type: "markdown" | "code" | "raw";
   source: MultilineString;
   metadata?: { tags?: unknown };
@@ -66,12 +67,14 @@ export interface BuildChaptersResult {
   readonly removed: readonly string[];
 }
 
-function joinSource(source: MultilineString | undefined): string {
+/** A cell's source as one string (nbformat stores it as a string or a list of lines). */
+export function joinSource(source: MultilineString | undefined): string {
   if (source === undefined) return "";
   return typeof source === "string" ? source : source.join("");
 }
 
-function tagsOf(cell: NotebookCell): string[] {
+/** A cell's metadata tags (nondeterministic, hide). */
+export function tagsOf(cell: NotebookCell): string[] {
   const tags = cell.metadata?.tags;
   return Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === "string") : [];
 }

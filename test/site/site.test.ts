@@ -17,12 +17,18 @@ import { type TestContext, afterAll, beforeAll, describe, expect, it } from "vit
 
 import {
   type CellOutput,
-  type NotebookOutput,
   appendOutput,
   isTextOutput,
   outputsFromNotebook,
   outputsText,
 } from "../../site/src/cell-runtime/outputs.js";
+import {
+  NOTEBOOK_NAME,
+  type NotebookCell,
+  joinSource,
+  mermaidFences,
+  tagsOf,
+} from "../../scripts/build-chapters.js";
 import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM } from "../../scripts/chromium.js";
 
 const ROOT = process.cwd();
@@ -47,18 +53,6 @@ const SEARCH_PROBE = { term: "idempotency", chapter: "01-fallacies" } as const;
 // ---------------------------------------------------------------------------------------------
 // Chapters, as scripts/build-chapters.ts reads them
 
-/** A chapter notebook's file name (the generator's NOTEBOOK_NAME). */
-const NOTEBOOK_NAME = /^(\d{2})-([a-z0-9][a-z0-9-]*)\.ipynb$/;
-
-type MultilineString = string | string[];
-
-interface NotebookCell {
-  cell_type: string;
-  source: MultilineString;
-  metadata?: { tags?: unknown };
-  outputs?: NotebookOutput[];
-}
-
 /** A code cell as the chapter page shows it. */
 interface PageCell {
   /** 1-based position among the page's cells: data-cell-index, "Run cell N". */
@@ -78,16 +72,6 @@ interface Chapter {
   diagrams: number;
 }
 
-function joinSource(source: MultilineString | undefined): string {
-  if (source === undefined) return "";
-  return typeof source === "string" ? source : source.join("");
-}
-
-function tagsOf(cell: NotebookCell): string[] {
-  const tags = cell.metadata?.tags;
-  return Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === "string") : [];
-}
-
 function readChapter(file: string): Chapter {
   const notebook = JSON.parse(fs.readFileSync(path.join(NOTEBOOKS_DIR, file), "utf8")) as {
     cells: NotebookCell[];
@@ -97,9 +81,7 @@ function readChapter(file: string): Chapter {
   for (const [index, cell] of notebook.cells.entries()) {
     const source = joinSource(cell.source);
     if (cell.cell_type === "markdown") {
-      diagrams += source
-        .split("\n")
-        .filter((line) => /^ {0,3}(`{3,}|~{3,})\s*mermaid\s*$/.test(line)).length;
+      diagrams += mermaidFences(source).length;
     }
     // The generator leaves out hidden and empty code cells.
     if (cell.cell_type !== "code" || tagsOf(cell).includes("hide") || source.trim() === "") {
