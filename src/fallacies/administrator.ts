@@ -3,7 +3,8 @@
 // when one changes its half alone, the detector reports healthy nodes as dead.
 
 import { type LatencyModel, type NodeContext, Simulation } from "../sim/index.js";
-import { choiceOption, numberOption, requireOptions, requireSeed } from "./options.js";
+import { requireKnownOptions } from "../sim/assert.js";
+import { choiceOption, numberOption, requireSeed } from "./options.js";
 import type { ExperimentRun } from "./types.js";
 
 /** The messages of the configuration-drift experiment. */
@@ -112,7 +113,7 @@ export function runConfigDriftExperiment(
   options: ConfigDriftOptions = {},
 ): ConfigDriftResult {
   requireSeed(seed);
-  requireOptions("runConfigDriftExperiment options", options, DRIFT_OPTIONS);
+  requireKnownOptions("runConfigDriftExperiment options", options, DRIFT_OPTIONS);
   const timeoutSource = choiceOption(
     "options.timeoutSource",
     options.timeoutSource,

@@ -3,7 +3,8 @@
 // every message's delay, grows without bound (queueing theory: utilisation above 1 never drains).
 
 import { type Process, Simulation, invalidArgument } from "../sim/index.js";
-import { integerOption, numberOption, requireOptions, requireSeed } from "./options.js";
+import { integerOption, requireKnownOptions } from "../sim/assert.js";
+import { numberOption, requireSeed } from "./options.js";
 import type { ExperimentRun } from "./types.js";
 
 /**
@@ -97,7 +98,7 @@ export function runBandwidthExperiment(
   options: BandwidthOptions = {},
 ): BandwidthResult {
   requireSeed(seed);
-  requireOptions("runBandwidthExperiment options", options, BANDWIDTH_OPTIONS);
+  requireKnownOptions("runBandwidthExperiment options", options, BANDWIDTH_OPTIONS);
   const bandwidthBytesPerMs = numberOption(
     "options.bandwidthBytesPerMs",
     options.bandwidthBytesPerMs,

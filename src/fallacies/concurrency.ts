@@ -3,7 +3,8 @@
 // concurrency control, Kung and Robinson 1981) turns every lost update into a retry.
 
 import { type LatencyModel, type NodeContext, Simulation } from "../sim/index.js";
-import { choiceOption, integerOption, requireOptions, requireSeed } from "./options.js";
+import { integerOption, requireKnownOptions } from "../sim/assert.js";
+import { choiceOption, requireSeed } from "./options.js";
 import type { ExperimentRun } from "./types.js";
 
 /** The messages of the lost-update experiment. */
@@ -78,7 +79,7 @@ export function runLostUpdateExperiment(
   options: LostUpdateOptions = {},
 ): LostUpdateResult {
   requireSeed(seed);
-  requireOptions("runLostUpdateExperiment options", options, LOST_UPDATE_OPTIONS);
+  requireKnownOptions("runLostUpdateExperiment options", options, LOST_UPDATE_OPTIONS);
   const mode = choiceOption(
     "options.mode",
     options.mode,

@@ -3,13 +3,8 @@
 // strict readers reject, tolerant readers misread, version negotiation gets both right.
 
 import { type LatencyModel, type NodeContext, type Process, Simulation } from "../sim/index.js";
-import {
-  choiceOption,
-  integerOption,
-  probabilityOption,
-  requireOptions,
-  requireSeed,
-} from "./options.js";
+import { integerOption, requireKnownOptions } from "../sim/assert.js";
+import { choiceOption, probabilityOption, requireSeed } from "./options.js";
 import type { ExperimentRun } from "./types.js";
 
 /** The currencies of the experiment; v1 knows only USD. */
@@ -143,7 +138,7 @@ export function runMixedVersionExperiment(
   options: MixedVersionOptions = {},
 ): MixedVersionResult {
   requireSeed(seed);
-  requireOptions("runMixedVersionExperiment options", options, VERSION_OPTIONS);
+  requireKnownOptions("runMixedVersionExperiment options", options, VERSION_OPTIONS);
   const mode = choiceOption(
     "options.mode",
     options.mode,

@@ -3,7 +3,8 @@
 // the tail, not the middle, decides (Dean and Barroso, "The Tail at Scale", 2013).
 
 import { type LatencyModel, type NodeContext, type Process, Simulation } from "../sim/index.js";
-import { integerOption, quantile, requireOptions, requireSeed } from "./options.js";
+import { integerOption, requireKnownOptions } from "../sim/assert.js";
+import { quantile, requireSeed } from "./options.js";
 import type { ExperimentRun } from "./types.js";
 
 /** The messages of the timeout experiment. */
@@ -209,7 +210,7 @@ function timeoutClient(settings: TimeoutSettings, tallies: PhaseTally[]): Proces
  */
 export function runTimeoutExperiment(seed: number, options: TimeoutOptions = {}): TimeoutResult {
   requireSeed(seed);
-  requireOptions("runTimeoutExperiment options", options, TIMEOUT_OPTIONS);
+  requireKnownOptions("runTimeoutExperiment options", options, TIMEOUT_OPTIONS);
   const settings: TimeoutSettings = {
     calibrationRequestsCount: integerOption(
       "options.calibrationRequestsCount",

@@ -3,7 +3,8 @@
 // Ordering of Events in a Distributed System", 1978, §1), and last-writer-wins then drops writes.
 
 import { type LatencyModel, type NodeContext, Simulation } from "../sim/index.js";
-import { integerOption, numberOption, requireOptions, requireSeed } from "./options.js";
+import { integerOption, requireKnownOptions } from "../sim/assert.js";
+import { numberOption, requireSeed } from "./options.js";
 import type { ExperimentRun } from "./types.js";
 
 /** The messages of the clock-skew experiment. */
@@ -85,7 +86,7 @@ export function runClockSkewExperiment(
   options: ClockSkewOptions = {},
 ): ClockSkewResult {
   requireSeed(seed);
-  requireOptions("runClockSkewExperiment options", options, SKEW_OPTIONS);
+  requireKnownOptions("runClockSkewExperiment options", options, SKEW_OPTIONS);
   const clockOffsetMs = numberOption(
     "options.clockOffsetMs",
     options.clockOffsetMs,

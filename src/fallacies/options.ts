@@ -1,27 +1,7 @@
-// Option checking shared by the chapter-1 experiments: every option is optional, has a stated
-// default, and a bad or misspelt one is a RangeError that names it (fast-check's messages are the model).
+// Option checking of the chapter-1 experiments: every option is optional, has a stated default,
+// and a bad one is a RangeError that names it. Unknown keys and integers: src/sim/assert.ts.
 
-import { SEED_MAX, describeValue, invalidArgument } from "../sim/index.js";
-
-/**
- * Checks that `options` is a plain object whose keys are all in `known`, so a misspelt option is an
- * error rather than a silently ignored default.
- *
- * @example
- * requireOptions("runPaymentExperiment options", { timeoutMs: 40 }, ["timeoutMs"]); // passes
- */
-export function requireOptions(name: string, options: unknown, known: readonly string[]): void {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw invalidArgument(name, "an object (or nothing, for the defaults)", options);
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new RangeError(
-        `${name} has an unknown option ${describeValue(key)}; known options: ${known.join(", ")}`,
-      );
-    }
-  }
-}
+import { SEED_MAX, invalidArgument } from "../sim/index.js";
 
 /**
  * Checks a seed: an integer in [0, 2^32 - 1], the range the simulator's generator accepts.
@@ -53,27 +33,6 @@ export function numberOption(
   if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
     const range = max === Number.POSITIVE_INFINITY ? `>= ${min}` : `in [${min}, ${max}]`;
     throw invalidArgument(name, `a finite number ${range}`, value);
-  }
-  return value;
-}
-
-/**
- * An optional integer >= `min` (and <= `max` when given); `fallback` when undefined.
- *
- * @example
- * integerOption("options.attemptsMax", 3, 5, 1); // 3
- */
-export function integerOption(
-  name: string,
-  value: unknown,
-  fallback: number,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
-    throw invalidArgument(name, `an integer ${range}`, value);
   }
   return value;
 }

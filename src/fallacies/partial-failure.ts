@@ -3,7 +3,8 @@
 // 1985, rests on the same fact: in an asynchronous network a dead process looks like a slow one).
 
 import { type NodeContext, Simulation } from "../sim/index.js";
-import { choiceOption, numberOption, requireOptions, requireSeed } from "./options.js";
+import { requireKnownOptions } from "../sim/assert.js";
+import { choiceOption, numberOption, requireSeed } from "./options.js";
 import type { ExperimentRun } from "./types.js";
 
 /** The messages of the partial-failure experiment. */
@@ -92,7 +93,7 @@ export function runPartialFailureExperiment(
   options: PartialFailureOptions = {},
 ): PartialFailureResult {
   requireSeed(seed);
-  requireOptions("runPartialFailureExperiment options", options, PARTIAL_OPTIONS);
+  requireKnownOptions("runPartialFailureExperiment options", options, PARTIAL_OPTIONS);
   const fault = choiceOption(
     "options.fault",
     options.fault,
@@ -201,7 +202,7 @@ export function comparePartialFailures(
   seed: number,
   options: Omit<PartialFailureOptions, "fault"> = {},
 ): PartialFailureComparison {
-  requireOptions("comparePartialFailures options", options, PARTIAL_OPTIONS.slice(1));
+  requireKnownOptions("comparePartialFailures options", options, PARTIAL_OPTIONS.slice(1));
   const results = PARTIAL_FAILURE_FAULTS.map((fault) =>
     runPartialFailureExperiment(seed, { ...options, fault }),
   );

@@ -9,14 +9,8 @@ import {
   Simulation,
   invalidArgument,
 } from "../sim/index.js";
-import {
-  choiceOption,
-  integerOption,
-  numberOption,
-  probabilityOption,
-  requireOptions,
-  requireSeed,
-} from "./options.js";
+import { integerOption, requireKnownOptions } from "../sim/assert.js";
+import { choiceOption, numberOption, probabilityOption, requireSeed } from "./options.js";
 import type { ExperimentRun } from "./types.js";
 
 /**
@@ -131,7 +125,7 @@ interface PaymentSettings {
 }
 
 function paymentSettings(options: PaymentOptions): PaymentSettings {
-  requireOptions("payment options", options, PAYMENT_OPTIONS);
+  requireKnownOptions("payment options", options, PAYMENT_OPTIONS);
   const crash = options.serverCrash;
   if (crash !== undefined) {
     if (typeof crash !== "object" || crash === null) {
@@ -360,7 +354,7 @@ export function runPaymentExperiment(seed: number, options: PaymentOptions = {})
  * keyed.chargedTwiceOrMoreCount;     // 0
  */
 export function runPaymentSeeds(options: PaymentSeedsOptions = {}): PaymentDistribution {
-  requireOptions("runPaymentSeeds options", options, [
+  requireKnownOptions("runPaymentSeeds options", options, [
     ...PAYMENT_OPTIONS,
     "seedFirst",
     "runsCount",

@@ -4,14 +4,8 @@
 
 import { type LatencyModel, Simulation, type TamperHook } from "../sim/index.js";
 import { constantTimeEqual, hmacSha256Hex } from "./hmac.js";
-import {
-  choiceOption,
-  integerOption,
-  probabilityOption,
-  requireOptions,
-  requireSeed,
-  stringOption,
-} from "./options.js";
+import { integerOption, requireKnownOptions } from "../sim/assert.js";
+import { choiceOption, probabilityOption, requireSeed, stringOption } from "./options.js";
 import type { ExperimentRun } from "./types.js";
 
 /** The messages of the tamper experiment. */
@@ -112,7 +106,7 @@ export function transferSigningText(
  */
 export function runTamperExperiment(seed: number, options: TamperOptions = {}): TamperResult {
   requireSeed(seed);
-  requireOptions("runTamperExperiment options", options, TAMPER_OPTIONS);
+  requireKnownOptions("runTamperExperiment options", options, TAMPER_OPTIONS);
   const integrity = choiceOption(
     "options.integrity",
     options.integrity,

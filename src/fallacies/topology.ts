@@ -3,13 +3,8 @@
 // one that refreshes its view from a registry (service discovery) recovers within a refresh period.
 
 import { type LatencyModel, type NodeContext, type Process, Simulation } from "../sim/index.js";
-import {
-  choiceOption,
-  integerOption,
-  numberOption,
-  requireOptions,
-  requireSeed,
-} from "./options.js";
+import { integerOption, requireKnownOptions } from "../sim/assert.js";
+import { choiceOption, numberOption, requireSeed } from "./options.js";
 import type { ExperimentRun } from "./types.js";
 
 /** The messages of the topology experiment. */
@@ -112,7 +107,7 @@ function instance(): Process<TopologyMessage> {
  */
 export function runTopologyExperiment(seed: number, options: TopologyOptions = {}): TopologyResult {
   requireSeed(seed);
-  requireOptions("runTopologyExperiment options", options, TOPOLOGY_OPTIONS);
+  requireKnownOptions("runTopologyExperiment options", options, TOPOLOGY_OPTIONS);
   const refresh = choiceOption(
     "options.refresh",
     options.refresh,

@@ -3,13 +3,8 @@
 // and priced by an explicit cost model in which per-message overhead is a stated assumption.
 
 import { type LatencyModel, type NodeContext, type Process, Simulation } from "../sim/index.js";
-import {
-  choiceOption,
-  integerOption,
-  numberOption,
-  requireOptions,
-  requireSeed,
-} from "./options.js";
+import { integerOption, requireKnownOptions } from "../sim/assert.js";
+import { choiceOption, numberOption, requireSeed } from "./options.js";
 import type { ExperimentRun } from "./types.js";
 
 /** One record to ship. */
@@ -111,7 +106,7 @@ export function runTransportCostExperiment(
   options: TransportCostOptions = {},
 ): TransportCostResult {
   requireSeed(seed);
-  requireOptions("runTransportCostExperiment options", options, TRANSPORT_OPTIONS);
+  requireKnownOptions("runTransportCostExperiment options", options, TRANSPORT_OPTIONS);
   const mode = choiceOption("options.mode", options.mode, ["chatty", "batched"] as const, "chatty");
   const itemsCount = integerOption("options.itemsCount", options.itemsCount, 100, 1, 100_000);
   const batchSize =
@@ -124,7 +119,7 @@ export function runTransportCostExperiment(
     10_000,
   );
   const model = options.costModel ?? {};
-  requireOptions("options.costModel", model, [
+  requireKnownOptions("options.costModel", model, [
     "overheadBytesPerMessage",
     "costPerMessage",
     "costPerByte",

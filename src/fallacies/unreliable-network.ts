@@ -2,13 +2,8 @@
 // A sender numbers its messages and the receiver reports what arrived, in what order, how often.
 
 import { type LatencyModel, Simulation, invalidArgument } from "../sim/index.js";
-import {
-  integerOption,
-  numberOption,
-  probabilityOption,
-  requireOptions,
-  requireSeed,
-} from "./options.js";
+import { integerOption, requireKnownOptions } from "../sim/assert.js";
+import { numberOption, probabilityOption, requireSeed } from "./options.js";
 import type { ExperimentRun } from "./types.js";
 
 /** The one message of the unreliable-network experiment. */
@@ -72,7 +67,7 @@ export function runUnreliableNetworkExperiment(
   options: UnreliableNetworkOptions = {},
 ): UnreliableNetworkResult {
   requireSeed(seed);
-  requireOptions("runUnreliableNetworkExperiment options", options, UNRELIABLE_OPTIONS);
+  requireKnownOptions("runUnreliableNetworkExperiment options", options, UNRELIABLE_OPTIONS);
   const messagesCount = integerOption(
     "options.messagesCount",
     options.messagesCount,

@@ -2,9 +2,9 @@
 // every node holds at most ceil((1 + epsilon) x keys / nodes) keys; a key that finds its node
 // full walks clockwise to the next node with room. Max load <= capacity, always.
 
-import { InvariantViolation, assert, invalidArgument } from "../sim/assert.js";
+import { assert, invalidArgument, InvariantViolation, requireKnownOptions } from "../sim/assert.js";
 import type { NodeShare, RingPoint, RingView, Slot } from "./core.js";
-import { type HashOption, requireKey, requireKnownOptions } from "./hash.js";
+import { type HashOption, requireKey } from "./hash.js";
 import { ConsistentHashRing, emptyRing } from "./ring.js";
 
 /** Default epsilon: capacity 1.25 x the mean load. */

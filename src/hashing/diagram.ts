@@ -1,14 +1,13 @@
 // Pictures of a ring drawn from its actual state (points, arcs, owners) and charts of the
 // chapter's tables, as Mermaid rich outputs with a text fallback for viewers without Mermaid.
 
-import { invalidArgument } from "../sim/assert.js";
+import { invalidArgument, requireIntegerIn, requireKnownOptions } from "../sim/assert.js";
 import { escapeMermaidText, formatTextTable } from "../sim/text.js";
 import { barChart, lineChart } from "../viz/chart.js";
 import type { RichOutput } from "../viz/display.js";
 import { mermaid } from "../viz/mermaid.js";
 import type { RingPoint, RingView } from "./core.js";
 import type { LoadSpreadRow, RemapRow } from "./experiments.js";
-import { requireIntegerIn, requireKnownOptions } from "./hash.js";
 
 /** Options of {@link ringPie}. */
 export interface RingPieOptions {

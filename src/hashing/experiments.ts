@@ -2,9 +2,9 @@
 // jump), load spread against points per node, what replicas do when a node fails, and what
 // bounded loads cost in moves. Each returns plain rows; every number comes from placing keys.
 
-import { assert, invalidArgument } from "../sim/assert.js";
+import { assert, invalidArgument, requireIntegerIn, requireKnownOptions } from "../sim/assert.js";
 import { BoundedLoadRing, EPSILON_DEFAULT } from "./bounded.js";
-import { requireIntegerIn, requireKnownOptions } from "./hash.js";
+
 import { jumpHashParts } from "./jump.js";
 import { type LoadStats, loadStats, movedFraction, sampleKeys } from "./metrics.js";
 import type { RingCore } from "./core.js";

@@ -2,7 +2,7 @@
 // strategy in src/hashing, and modulo placement, the naive baseline (hash(key) mod n) that moves
 // almost every key when n changes.
 
-import { describeValue, invalidArgument } from "../sim/assert.js";
+import { describeValue, invalidArgument, requireIntegerIn } from "../sim/assert.js";
 import { md5FirstWordUnchecked } from "./md5.js";
 import { murmur3Unchecked } from "./murmur3.js";
 
@@ -54,39 +54,6 @@ export function resolveHash(option: unknown, name = "options.hash"): ResolvedHas
     };
   }
   throw invalidArgument(name, '"murmur3", "md5" or a function (key: string) => number', option);
-}
-
-/**
- * Checks that `options` is undefined or a plain object whose keys are all in `known`, so a
- * misspelt option is an error rather than a silently ignored default.
- * @internal
- */
-export function requireKnownOptions(
-  name: string,
-  options: unknown,
-  known: readonly string[],
-): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw invalidArgument(name, "an object (or nothing, for the defaults)", options);
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new RangeError(
-        `${name} has an unknown option ${describeValue(key)}; known options: ${known.join(", ")}`,
-      );
-    }
-  }
-  return options as Record<string, unknown>;
-}
-
-/** @internal Throws unless `value` is an integer in [min, max]; returns it. */
-export function requireIntegerIn(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
-    throw invalidArgument(name, `an integer ${range}`, value);
-  }
-  return value;
 }
 
 /** @internal Throws unless `key` is a string. */

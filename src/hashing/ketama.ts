@@ -4,9 +4,9 @@
 // first word of its own MD5.
 
 import { type Slot } from "./core.js";
-import { requireIntegerIn, requireKnownOptions } from "./hash.js";
+
 import { md5FirstWordUnchecked, md5WordsUnchecked } from "./md5.js";
-import { invalidArgument } from "../sim/assert.js";
+import { invalidArgument, requireIntegerIn, requireKnownOptions } from "../sim/assert.js";
 import { type AddNodeOptions, PointRing, requireRoom } from "./ring.js";
 
 /** libketama's and hashring's digests per server at equal weights: 40, so 160 points. */

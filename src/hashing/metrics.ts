@@ -1,8 +1,8 @@
 // The two numbers every partitioning scheme is judged by: how evenly it spreads keys (load
 // statistics: mean, standard deviation, max/mean) and how many keys move when the nodes change.
 
-import { describeValue, invalidArgument } from "../sim/assert.js";
-import { requireIntegerIn, requireKey } from "./hash.js";
+import { describeValue, invalidArgument, requireIntegerIn } from "../sim/assert.js";
+import { requireKey } from "./hash.js";
 
 /** Spread of load over nodes, as {@link loadStats} computes it. */
 export interface LoadStats {

@@ -2,8 +2,13 @@
 // bucket from Math.abs(hashCode) % n (Java's String.hashCode), what 4 bytes of MD5 cost (point
 // collisions decided by list order), and one digest object shared by interleaved tasks.
 
-import { describeValue, invalidArgument } from "../sim/assert.js";
-import { requireBuckets, requireIntegerIn, requireKnownOptions } from "./hash.js";
+import {
+  describeValue,
+  invalidArgument,
+  requireIntegerIn,
+  requireKnownOptions,
+} from "../sim/assert.js";
+import { requireBuckets } from "./hash.js";
 import { KetamaRing } from "./ketama.js";
 import { type Md5Hasher, createMd5, md5FirstWordUnchecked, md5Hex } from "./md5.js";
 

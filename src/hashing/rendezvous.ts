@@ -2,9 +2,9 @@
 // Mappings to Increase Hit Rates", 1998): every node scores every key and the highest score wins.
 // No ring; removing a node moves only its keys; lookups cost one score per node.
 
-import { invalidArgument } from "../sim/assert.js";
+import { invalidArgument, requireIntegerIn, requireKnownOptions } from "../sim/assert.js";
 import { listNames, nameOf } from "./core.js";
-import { requireIntegerIn, requireKey, requireKnownOptions } from "./hash.js";
+import { requireKey } from "./hash.js";
 import { murmur3Unchecked } from "./murmur3.js";
 import { type AddNodeOptions, addInitialNodes, requireWeight } from "./ring.js";
 

@@ -2,7 +2,7 @@
 // each node owns many points on a 2^32 circle and a key goes to the first point clockwise from its
 // hash. Adding a node moves keys only to it; removing one moves only its keys.
 
-import { invalidArgument } from "../sim/assert.js";
+import { invalidArgument, requireIntegerIn, requireKnownOptions } from "../sim/assert.js";
 import {
   type NodeShare,
   POINTS_MAX,
@@ -14,13 +14,7 @@ import {
   listNames,
   nameOf,
 } from "./core.js";
-import {
-  type HashOption,
-  requireIntegerIn,
-  requireKey,
-  requireKnownOptions,
-  resolveHash,
-} from "./hash.js";
+import { type HashOption, requireKey, resolveHash } from "./hash.js";
 
 /** Default points per node: libketama's 160 (40 MD5 digests x 4 points). */
 export const VNODES_DEFAULT = 160;

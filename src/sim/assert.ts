@@ -65,3 +65,54 @@ export function requireProbability(name: string, value: unknown): number {
   }
   return value;
 }
+
+/** Throws unless `value` is an integer in [min, max] (`>= min` when max is unbounded). */
+export function requireIntegerIn(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw invalidArgument(name, `an integer ${range}`, value);
+  }
+  return value;
+}
+
+/**
+ * An optional integer in [min, max]: `fallback` when undefined.
+ *
+ * @example
+ * integerOption("options.attemptsMax", undefined, 3, 1); // 3
+ */
+export function integerOption(
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  return value === undefined ? fallback : requireIntegerIn(name, value, min, max);
+}
+
+/**
+ * Checks that `options` is a plain object (or undefined, for the defaults) whose keys are all in
+ * `known`, so a misspelt option is an error rather than a silently ignored default.
+ *
+ * @example
+ * requireKnownOptions("ring options", { vnodes: 10 }, ["vnodes", "hash"]).vnodes; // 10
+ */
+export function requireKnownOptions(
+  name: string,
+  options: unknown,
+  known: readonly string[],
+): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw invalidArgument(name, "an object (or nothing, for the defaults)", options);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new RangeError(
+        `${name} has an unknown option ${describeValue(key)}; known options: ${known.join(", ")}`,
+      );
+    }
+  }
+  return options as Record<string, unknown>;
+}

@@ -5,8 +5,11 @@ export {
   InvariantViolation,
   assert,
   describeValue,
+  integerOption,
   invalidArgument,
   requireIntegerAtLeast,
+  requireIntegerIn,
+  requireKnownOptions,
   requireNumberAtLeast,
   requireProbability,
 } from "./assert.js";

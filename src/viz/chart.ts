@@ -1,7 +1,7 @@
 // Charts of distributions (bars) and timelines (lines) as Mermaid `xychart-beta`, with a text chart
 // as the plain-text form. Labels are quoted and escaped so any text parses; numbers print plainly.
 
-import { invalidArgument, requireIntegerAtLeast } from "../sim/assert.js";
+import { integerOption, invalidArgument, requireIntegerAtLeast } from "../sim/assert.js";
 import type { RichOutput } from "./display.js";
 import { mermaid } from "./mermaid.js";
 import { escapeMermaidText, oneLine, textWidth } from "../sim/text.js";
@@ -82,7 +82,7 @@ export function barChart(
   options: BarChartOptions = {},
 ): RichOutput {
   const common = requireChartOptions(options);
-  const widthChars = requireIntegerInRange(
+  const widthChars = integerOption(
     "widthChars",
     options.widthChars,
     WIDTH_CHARS_DEFAULT,
@@ -268,20 +268,6 @@ function requireChartOptions(options: ChartOptions): CommonOptions {
   const digits = options.digits;
   if (digits !== undefined) formatNumber(0, digits); // same check and message as table's digits
   return { title: text("title"), xLabel: text("xLabel"), yLabel: text("yLabel"), digits };
-}
-
-function requireIntegerInRange(
-  name: string,
-  value: unknown,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  const chosen = value ?? fallback;
-  if (typeof chosen !== "number" || !Number.isInteger(chosen) || chosen < min || chosen > max) {
-    throw invalidArgument(name, `an integer from ${min} to ${max}`, value);
-  }
-  return chosen;
 }
 
 /** Labels must have visible text and be unique once trimmed: Mermaid trims and merges repeats. */

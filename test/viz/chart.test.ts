@@ -148,7 +148,7 @@ describe("barChart", () => {
     );
     expect(barChart(data, { barsMax: 101 }).toString().split("\n")).toHaveLength(101);
     expect(() => barChart({ a: 1 }, { widthChars: 0 })).toThrow(
-      new RangeError("widthChars must be an integer from 1 to 200, got 0"),
+      new RangeError("widthChars must be an integer in [1, 200], got 0"),
     );
     expect(() => barChart({ a: 1 }, { title: "  " })).toThrow(
       new RangeError('title must be a string with visible text, or undefined, got "  "'),
