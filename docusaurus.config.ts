@@ -103,7 +103,8 @@ const config: Config = {
     ],
   ],
 
-  staticDirectories: ["site/static"],
+  // data/ holds the Porcupine histories; served at /porcupine/ for the chapter cells that check them.
+  staticDirectories: ["site/static", "data"],
 
   presets: [
     [

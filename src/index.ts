@@ -4,4 +4,7 @@
 export * from "./sim/index.js";
 export * from "./viz/index.js";
 export * from "./fallacies/index.js";
+export * from "./clocks/index.js";
+export * from "./cap/index.js";
+export * from "./consistency/index.js";
 export * from "./hashing/index.js";
