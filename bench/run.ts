@@ -2,8 +2,17 @@
 // Figures are measured, never asserted; README's benchmark section records them.
 
 import os from "node:os";
+import { capCheckTime, capMessagesPerOperation, capOperationsPerSecond } from "./cap.js";
+import { type VectorClockFigures, vectorClockFigures } from "./clocks.js";
+import { abdThroughput, comparisonTableFigure, merkleDiffFigures } from "./consistency.js";
 import { paymentRuns, timeoutExperiment } from "./fallacies.js";
 import { type LookupFigures, buildFigure, lookupFigures, remapFigure } from "./hashing.js";
+import {
+  etcd002Figure,
+  etcdAllFigure,
+  partitionFigure,
+  registerFigure,
+} from "./linearizability.js";
 import { type Figure, allToAllPing, bareEventLoop, heartbeatCluster } from "./sim.js";
 
 const quick = process.argv.includes("--quick");
@@ -16,7 +25,12 @@ function machine(): string {
 }
 
 function format(figure: Figure): string {
-  const value = Math.round(figure.value).toLocaleString("en-US");
+  // Small figures (ratios, "x budget") keep two decimals; large ones are whole numbers.
+  const fractionDigits = Math.abs(figure.value) < 100 ? 2 : 0;
+  const value = figure.value.toLocaleString("en-US", {
+    minimumFractionDigits: fractionDigits,
+    maximumFractionDigits: fractionDigits,
+  });
   const goal =
     figure.goal === undefined
       ? "no goal, for reference"
@@ -28,6 +42,22 @@ function format(figure: Figure): string {
 let hashingLookups: LookupFigures | undefined;
 const lookups = (): LookupFigures =>
   (hashingLookups ??= lookupFigures(Math.round(1_000_000 * scale)));
+
+// The dense, Map and ratio figures of one node count come from one run over the same operations.
+const clockRuns = new Map<number, VectorClockFigures>();
+const clocks = (nodesCount: number, opsCount: number): VectorClockFigures => {
+  let figures = clockRuns.get(nodesCount);
+  if (figures === undefined) {
+    figures = vectorClockFigures(nodesCount, Math.round(opsCount * scale));
+    clockRuns.set(nodesCount, figures);
+  }
+  return figures;
+};
+
+// Both Merkle figures come from one pair of trees.
+let merkleFigures: [Figure, Figure] | undefined;
+const merkle = (): [Figure, Figure] => (merkleFigures ??= merkleDiffFigures(100_000));
+const capRuns = Math.max(1, Math.round(50 * scale));
 
 const steps: [string, () => Figure][] = [
   ["bare event loop", () => bareEventLoop(Math.round(5_000_000 * scale), false)],
@@ -47,6 +77,26 @@ const steps: [string, () => Figure][] = [
   ["hashing: jump vs ring", () => lookups().jumpVsRing],
   ["hashing: ring build vs hashring", () => buildFigure(Math.round(200 * scale))],
   ["hashing: remap table", () => remapFigure(1_000_000)],
+  ["clocks: vector clock ops, dense, 8 nodes", () => clocks(8, 1_000_000).dense],
+  ["clocks: vector clock ops, Map, 8 nodes", () => clocks(8, 1_000_000).map],
+  ["clocks: Map / dense, 8 nodes", () => clocks(8, 1_000_000).ratio],
+  ["clocks: vector clock ops, dense, 64 nodes", () => clocks(64, 300_000).dense],
+  ["clocks: vector clock ops, Map, 64 nodes", () => clocks(64, 300_000).map],
+  ["clocks: Map / dense, 64 nodes", () => clocks(64, 300_000).ratio],
+  ["cap: cpQuorum scenario runs", () => capOperationsPerSecond("cpQuorum", capRuns)],
+  ["cap: apCrdt scenario runs", () => capOperationsPerSecond("apCrdt", capRuns)],
+  ["cap: cpQuorum messages per operation", () => capMessagesPerOperation("cpQuorum")],
+  ["cap: apCrdt messages per operation", () => capMessagesPerOperation("apCrdt")],
+  ["cap: checking the cpQuorum history", () => capCheckTime("cpQuorum")],
+  ["checker: register 10k, linearizable", () => registerFigure(true)],
+  ["checker: register 10k, not linearizable", () => registerFigure(false)],
+  ["checker: kv partitioned vs not", () => partitionFigure(quick ? 2_000 : 20_000)],
+  ["checker: etcd_002", () => etcd002Figure()],
+  ["checker: all etcd logs", () => etcdAllFigure()],
+  ["consistency: ABD operations", () => abdThroughput(Math.round(60_000 * scale))],
+  ["consistency: Merkle diff", () => merkle()[0]],
+  ["consistency: Merkle diff vs full comparison", () => merkle()[1]],
+  ["consistency: comparison table", () => comparisonTableFigure()],
 ];
 
 console.log(`distsys benchmarks on ${machine()}`);
@@ -54,6 +104,7 @@ console.log(`distsys benchmarks on ${machine()}`);
 bareEventLoop(200_000, false);
 allToAllPing(20_000, false);
 heartbeatCluster(600_000, true);
+abdThroughput(2_000);
 steps.forEach(([label, run], index) => {
   process.stderr.write(`[${index + 1}/${steps.length}] ${label}...\n`);
   console.log(format(run()));

@@ -30,6 +30,9 @@ export default function runnableCellsPlugin(context: LoadContext): Plugin {
 
     configureWebpack() {
       return {
+        // The library reads its corpus files with fs from `__dirname` only when running in Node;
+        // in the browser it fetches them. Leave `__dirname` alone instead of mocking it.
+        node: { __dirname: false },
         module: {
           rules: [
             {
