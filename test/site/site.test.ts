@@ -40,7 +40,7 @@ const SETUP_TIMEOUT_MS = 240_000;
 const TEST_TIMEOUT_MS = 90_000;
 /** One cell's run, including loading the worker (transpiler and library) on the first Run. */
 const CELL_RUN_TIMEOUT_MS = 30_000;
-/** The stop message of the time limit (site/src/cell-runtime/session.ts, CELL_TIME_LIMIT_MS 5 s). */
+/** The stop message of the time limit (site/src/cell-runtime/session.ts, CELL_TIME_LIMIT_MS 10 s). */
 const STOP_MESSAGE = /^stopped after \d+ s: the cell did not finish; the page scope was reset\n$/;
 /**
  * For work on this file only: a folder holding a finished `docusaurus build` to serve instead of
@@ -590,7 +590,27 @@ describe("the built site in Chromium", () => {
       await input.fill(term);
       const option = page.locator("[role=listbox] [role=option]").filter({ hasText: title });
       await option.first().waitFor({ timeout: 20_000 });
-      await option.first().click();
+      // Choose it with the keyboard, as a reader without a mouse would: a click may land while
+      // the list re-renders (long titles match many sections) and find the option detached.
+      // The selected option is read in one evaluation, so a re-render cannot detach it midway.
+      const selectedText = (): Promise<string | null> =>
+        page.evaluate(
+          () =>
+            document.querySelector("[role=listbox] [role=option][aria-selected=true]")
+              ?.textContent ?? null,
+        );
+      const optionsCount = await page.locator("[role=listbox] [role=option]").count();
+      let chosen = await selectedText();
+      for (let presses = 0; presses <= optionsCount && !(chosen ?? "").includes(title); presses++) {
+        await input.press("ArrowDown");
+        chosen = await selectedText();
+      }
+      if (!(chosen ?? "").includes(title)) {
+        throw new Error(
+          `search for "${term}": arrow keys never selected "${title}" (last: ${chosen})`,
+        );
+      }
+      await input.press("Enter");
       await page.waitForURL((url) => url.pathname.startsWith("/docs/chapters/"));
       return new URL(page.url()).pathname;
     }
@@ -615,9 +635,13 @@ describe("the built site in Chromium", () => {
       async (test) => {
         const { expect } = test;
         const { page, problems } = await openPage(test);
-        await gotoHydrated(page, "/docs/intro");
         for (const chapter of chapters) {
-          const title = chapterTitle(chapter.id);
+          await gotoHydrated(page, "/docs/intro");
+          // The search box truncates long titles in its suggestions (about 50 characters), and
+          // a long query of many words finds nothing: search for the title's first words.
+          const fullTitle = chapterTitle(chapter.id);
+          const title =
+            fullTitle.length <= 40 ? fullTitle : fullTitle.slice(0, fullTitle.lastIndexOf(" ", 40));
           expect(await searchAndOpen(page, title, title), `search for "${title}"`).toBe(
             chapterPath(chapter.id),
           );
@@ -756,7 +780,7 @@ describe("the built site in Chromium", () => {
           ),
         );
         // The worker spins; the page's main thread still draws frames and handles a click (the
-        // color-mode toggle). A loop on the main thread would hold both until the 5 s limit.
+        // color-mode toggle). A loop on the main thread would hold both until the 10 s limit.
         const frameMs = await page.evaluate(
           () =>
             new Promise<number>((resolve) => {
@@ -795,7 +819,8 @@ describe("the built site in Chromium", () => {
         );
         const stoppedMs = Date.now() - started;
         expect(await page.locator(outputSelector(1)).innerText()).toMatch(STOP_MESSAGE);
-        expect(stoppedMs, "stopped within 8 s of Run").toBeLessThan(8_000);
+        // The limit is 10 s (CELL_TIME_LIMIT_MS); 3 s of slack for a loaded machine.
+        expect(stoppedMs, "stopped within 13 s of Run").toBeLessThan(13_000);
         // The scope was reset; the notebook's code runs again as recorded.
         await page.getByRole("button", { name: "Revert cell 1", exact: true }).click();
         const again = await runCell(page, 1);

@@ -8,7 +8,7 @@ import type { CellOutput } from "./outputs";
 import type { FromWorker, ToWorker } from "./protocol";
 
 /** A cell that does not finish in this time is stopped and the page's scope is reset. */
-export const CELL_TIME_LIMIT_MS = 5_000;
+export const CELL_TIME_LIMIT_MS = 10_000;
 /** Loading the worker (transpiler and library) on a slow connection. */
 const WORKER_LOAD_LIMIT_MS = 60_000;
 
