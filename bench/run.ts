@@ -13,6 +13,7 @@ import {
   partitionFigure,
   registerFigure,
 } from "./linearizability.js";
+import { multiPaxosThroughput, paxosFuzzRate, paxosMessagesPerDecision } from "./paxos.js";
 import { type Figure, allToAllPing, bareEventLoop, heartbeatCluster } from "./sim.js";
 
 const quick = process.argv.includes("--quick");
@@ -97,6 +98,11 @@ const steps: [string, () => Figure][] = [
   ["consistency: Merkle diff", () => merkle()[0]],
   ["consistency: Merkle diff vs full comparison", () => merkle()[1]],
   ["consistency: comparison table", () => comparisonTableFigure()],
+  ["paxos: Multi-Paxos decisions", () => multiPaxosThroughput(Math.round(20_000 * scale))],
+  ["paxos: messages per decision, single-decree", () => paxosMessagesPerDecision("single")],
+  ["paxos: messages per decision, Multi-Paxos", () => paxosMessagesPerDecision("multi")],
+  ["paxos: fuzz cases, single", () => paxosFuzzRate("single", Math.round(1_000 * scale))],
+  ["paxos: fuzz cases, multi", () => paxosFuzzRate("multi", Math.round(1_000 * scale))],
 ];
 
 console.log(`distsys benchmarks on ${machine()}`);

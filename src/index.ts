@@ -7,4 +7,5 @@ export * from "./fallacies/index.js";
 export * from "./clocks/index.js";
 export * from "./cap/index.js";
 export * from "./consistency/index.js";
+export * from "./consensus/index.js";
 export * from "./hashing/index.js";

@@ -1,0 +1,21 @@
+// Consensus: single-decree and Multi-Paxos, and Raft with its lab-style test harness.
+// Public face of src/consensus (Lamport, "Paxos Made Simple" 2001; Ongaro and Ousterhout 2014).
+
+export * from "./paxos/index.js";
+export {
+  type AppendEntriesArgs,
+  type AppendEntriesReply,
+  type RaftFigure8Step,
+  RaftHarness,
+  type RaftHarnessOptions,
+  RaftInvariantChecker,
+  type RaftLogEntry,
+  type RaftMessage,
+  type RaftRole,
+  RaftServer,
+  type RaftServerOptions,
+  type RaftStartResult,
+  type RequestVoteArgs,
+  type RequestVoteReply,
+  raftFigure8,
+} from "./raft/index.js";

@@ -1,0 +1,432 @@
+// RaftHarness: a Raft cluster on the simulator with the API of the well-known lab tester, in
+// virtual time and deterministic per seed; Raft's safety properties are checked after every event.
+
+import {
+  assert,
+  describeValue,
+  integerOption,
+  invalidArgument,
+  requireIntegerAtLeast,
+  requireKnownOptions,
+  requireNumberAtLeast,
+} from "../../sim/assert.js";
+import { Simulation } from "../../sim/simulation.js";
+import type { LinkOptions, NodeId } from "../../sim/types.js";
+import { RaftInvariantChecker } from "./invariants.js";
+import { RaftServer } from "./server.js";
+import type { RaftLogEntry, RaftMessage, RaftStartResult } from "./types.js";
+
+/** How a {@link RaftHarness} is set up. */
+export interface RaftHarnessOptions {
+  /** Number of servers, numbered 0 .. servers - 1. */
+  readonly servers: number;
+  /** Seed of the run: same seed and same script, same run. */
+  readonly seed: number;
+  /** A reliable network (default true); see {@link RaftHarness.setReliable}. */
+  readonly reliable?: boolean;
+  /** The Figure 8 bug on purpose: commit old-term entries by counting replicas. Default false. */
+  readonly unsafeCommitOldTerms?: boolean;
+  /** Trace capacity of the simulation (0, the default, keeps no trace). */
+  readonly traceEventsMax?: number;
+}
+
+const KNOWN_OPTIONS = ["servers", "seed", "reliable", "unsafeCommitOldTerms", "traceEventsMax"];
+
+/** Heartbeats at most 10 per second and election timeouts well above them, as the lab asks. */
+const HEARTBEAT_MS = 100;
+const ELECTION_TIMEOUT_MS_MIN = 300;
+const ELECTION_TIMEOUT_MS_MAX = 600;
+const ENTRIES_PER_APPEND_MAX = 64;
+const LEADER_WAIT_MS_MAX = 5_000;
+const ONE_TIME_MS_MAX = 10_000;
+const COMMIT_WAIT_MS_MAX = 2_000;
+
+/**
+ * A Raft cluster under test, with the lab tester's API (servers numbered from 0, simulator node
+ * ids "s0", "s1", ...; all times are virtual ms). Every event of every run is followed by the
+ * invariant checker, which throws an InvariantViolation naming the seed.
+ *
+ * @example
+ * const h = new RaftHarness({ servers: 3, seed: 1 });
+ * const leader = h.checkOneLeader();
+ * h.one("x", 3, false); // 1: committed at index 1 on all three servers
+ * h.disconnect(leader);
+ * h.checkOneLeader(); // another server takes over
+ */
+export class RaftHarness {
+  /** The simulation the servers run on (for traces and diagrams). */
+  readonly sim: Simulation<RaftMessage>;
+  readonly seed: number;
+  private readonly ids: NodeId[];
+  private readonly connected: boolean[];
+  /** Per server, the commands it applied by index (kept across crashes, as the lab's tester does). */
+  private readonly appliedBy: Map<number, unknown>[];
+  private readonly checker: RaftInvariantChecker;
+  private reliable: boolean;
+  private longReordering = false;
+
+  constructor(options: RaftHarnessOptions) {
+    const known = requireKnownOptions("RaftHarness options", options, KNOWN_OPTIONS);
+    const servers = requireIntegerAtLeast("servers", known.servers, 1);
+    this.seed = requireIntegerAtLeast("seed", known.seed, 0);
+    const reliable = known.reliable ?? true;
+    if (typeof reliable !== "boolean") throw invalidArgument("reliable", "true or false", reliable);
+    const unsafe = known.unsafeCommitOldTerms ?? false;
+    if (typeof unsafe !== "boolean") {
+      throw invalidArgument("unsafeCommitOldTerms", "true or false", unsafe);
+    }
+    const traceEventsMax = integerOption("traceEventsMax", known.traceEventsMax, 0, 0);
+    this.reliable = reliable;
+    this.sim = new Simulation<RaftMessage>({ seed: this.seed, traceEventsMax });
+    this.checker = new RaftInvariantChecker(this.seed);
+    this.ids = Array.from({ length: servers }, (_, i) => `s${i}`);
+    this.connected = this.ids.map(() => true);
+    this.appliedBy = this.ids.map(() => new Map());
+    this.configureNetwork();
+    const onApply = (id: NodeId, index: number, entry: RaftLogEntry, currentTerm: number) =>
+      this.recordApply(id, index, entry, currentTerm);
+    for (const id of this.ids) {
+      this.sim.addNode(
+        id,
+        () =>
+          new RaftServer({
+            electionTimeoutMsMin: ELECTION_TIMEOUT_MS_MIN,
+            electionTimeoutMsMax: ELECTION_TIMEOUT_MS_MAX,
+            heartbeatMs: HEARTBEAT_MS,
+            entriesPerAppendMax: ENTRIES_PER_APPEND_MAX,
+            onApply,
+            unsafeCommitOldTerms: unsafe,
+          }),
+      );
+    }
+  }
+
+  /** Number of servers. */
+  get servers(): number {
+    return this.ids.length;
+  }
+
+  /** Virtual time in ms. */
+  get now(): number {
+    return this.sim.now;
+  }
+
+  /** The running server process (undefined while crashed), for inspection. */
+  server(server: number): RaftServer | undefined {
+    return this.sim.processOf(this.idOf(server)) as RaftServer | undefined;
+  }
+
+  // ------------------------------------------------------------------ checks of the lab tester
+
+  /**
+   * Runs until exactly one connected server is leader, in the highest term of the connected
+   * servers, and returns it: a deposed leader that has not heard of the new term yet is waited out.
+   * Throws if there is none within 5 s of virtual time.
+   */
+  checkOneLeader(): number {
+    let leader = -1;
+    const found = this.runUntil(() => {
+      leader = this.currentLeader();
+      return leader !== -1;
+    }, LEADER_WAIT_MS_MAX);
+    if (!found) {
+      throw new Error(
+        `checkOneLeader: no single leader among connected servers ${this.liveList()} after ` +
+          `${LEADER_WAIT_MS_MAX} ms (seed ${this.seed}, t=${this.now} ms)`,
+      );
+    }
+    return leader;
+  }
+
+  /** Throws if any connected, running server thinks it is leader. */
+  checkNoLeader(): void {
+    for (let i = 0; i < this.servers; i++) {
+      if (this.isLive(i) && this.getState(i).isLeader) {
+        throw new Error(
+          `checkNoLeader: server ${i} is leader in term ${this.getState(i).term} although it ` +
+            `should not be (seed ${this.seed}, t=${this.now} ms)`,
+        );
+      }
+    }
+  }
+
+  /** All connected, running servers agree on the term: returns it, or throws. */
+  checkTerms(): number {
+    let term = -1;
+    for (let i = 0; i < this.servers; i++) {
+      if (!this.isLive(i)) continue;
+      const mine = this.getState(i).term;
+      if (term === -1) term = mine;
+      else if (mine !== term) {
+        throw new Error(
+          `checkTerms: servers disagree on the term (${this.termsList()}) (seed ${this.seed}, ` +
+            `t=${this.now} ms)`,
+        );
+      }
+    }
+    return term;
+  }
+
+  /**
+   * Submits `command` to whichever server is leader until it is committed on at least
+   * `expectedServers` servers, and returns its index. With `retry`, a command that was not
+   * committed within 2 s is submitted again; without it, that is an error. Gives up after 10 s.
+   */
+  one(command: unknown, expectedServers: number, retry: boolean): number {
+    requireIntegerAtLeast("expectedServers", expectedServers, 1);
+    if (expectedServers > this.servers) {
+      throw invalidArgument(
+        "expectedServers",
+        `an integer in [1, ${this.servers}]`,
+        expectedServers,
+      );
+    }
+    const deadlineMs = this.now + ONE_TIME_MS_MAX;
+    const wanted = JSON.stringify(command);
+    let starts = 0;
+    while (this.now < deadlineMs) {
+      let index = -1;
+      for (let k = 0; k < this.servers; k++) {
+        starts = (starts + 1) % this.servers;
+        if (!this.isLive(starts)) continue;
+        const result = this.start(starts, command);
+        if (result.isLeader) {
+          index = result.index;
+          break;
+        }
+      }
+      if (index !== -1) {
+        let committed = false;
+        this.runUntil(() => {
+          const { count, command: found } = this.nCommitted(index);
+          committed = count >= expectedServers && JSON.stringify(found) === wanted;
+          return committed;
+        }, COMMIT_WAIT_MS_MAX);
+        if (committed) return index;
+        if (!retry) {
+          throw new Error(
+            `one(${describeValue(command)}): not committed on ${expectedServers} servers within ` +
+              `${COMMIT_WAIT_MS_MAX} ms (seed ${this.seed}, t=${this.now} ms)`,
+          );
+        }
+      } else {
+        this.advance(50);
+      }
+    }
+    throw new Error(
+      `one(${describeValue(command)}): no agreement within ${ONE_TIME_MS_MAX} ms ` +
+        `(seed ${this.seed}, t=${this.now} ms)`,
+    );
+  }
+
+  /** How many servers applied an entry at `index`, and its command (undefined if none). */
+  nCommitted(index: number): { count: number; command: unknown } {
+    requireIntegerAtLeast("index", index, 1);
+    let count = 0;
+    let command: unknown = undefined;
+    for (const applied of this.appliedBy) {
+      if (!applied.has(index)) continue;
+      count++;
+      command = applied.get(index);
+    }
+    return { count, command };
+  }
+
+  // ------------------------------------------------------------------ acting on servers
+
+  /** Asks `server` to start agreement on `command` (the lab's Start); only a leader accepts it. */
+  start(server: number, command: unknown): RaftStartResult {
+    const id = this.idOf(server);
+    const result = this.sim.withNode(id, (ctx, process) =>
+      (process as RaftServer).start(ctx, command),
+    );
+    this.check();
+    return result;
+  }
+
+  /** The server's term and whether it believes it is leader (a crashed server: stored term). */
+  getState(server: number): { term: number; isLeader: boolean } {
+    const id = this.idOf(server);
+    const process = this.sim.processOf(id) as RaftServer | undefined;
+    if (process === undefined) {
+      const term = this.sim.storageOf(id).get("currentTerm");
+      return { term: typeof term === "number" ? term : 0, isLeader: false };
+    }
+    return { term: process.currentTerm, isLeader: process.role === "leader" };
+  }
+
+  /** Cuts `server` off: it reaches no one and no one reaches it, until {@link connect}. */
+  disconnect(server: number): void {
+    this.idOf(server);
+    this.connected[server] = false;
+    this.applyPartition();
+  }
+
+  /** Reconnects `server` to every other connected server. */
+  connect(server: number): void {
+    this.idOf(server);
+    this.connected[server] = true;
+    this.applyPartition();
+  }
+
+  /**
+   * Crashes `server`: volatile state is lost, its stable storage (term, vote, log) stays. Unlike
+   * the lab's crash1, connectivity is left alone: {@link disconnect} separately if needed.
+   */
+  crash(server: number): void {
+    const id = this.idOf(server);
+    if (!this.sim.isUp(id)) throw invalidArgument("crash(server)", "a running server", server);
+    this.sim.crash(id);
+  }
+
+  /** Restarts a crashed `server` from its stable storage. */
+  restart(server: number): void {
+    const id = this.idOf(server);
+    if (this.sim.isUp(id)) throw invalidArgument("restart(server)", "a crashed server", server);
+    this.sim.restart(id);
+    // Run its start event now, so the server has read its stable storage before the caller looks.
+    this.advance(0);
+  }
+
+  /** Unreliable: 10% of messages lost, 5% duplicated, 0-27 ms delays, reordered. */
+  setReliable(reliable: boolean): void {
+    if (typeof reliable !== "boolean") throw invalidArgument("reliable", "true or false", reliable);
+    this.reliable = reliable;
+    this.configureNetwork();
+  }
+
+  /** Long reordering: latencies with a long tail (median 15 ms, p99 2 s), messages overtake. */
+  setLongReordering(on: boolean): void {
+    if (typeof on !== "boolean") throw invalidArgument("longReordering", "true or false", on);
+    this.longReordering = on;
+    this.configureNetwork();
+  }
+
+  // ------------------------------------------------------------------ measuring and running
+
+  /** RPCs sent so far (RequestVote and AppendEntries requests; replies are not counted). */
+  rpcCount(): number {
+    const sent = this.sim.stats.sentByType;
+    return (sent.RequestVote ?? 0) + (sent.AppendEntries ?? 0);
+  }
+
+  /** Bytes of every message sent so far (requests and replies, JSON-encoded). */
+  bytesSent(): number {
+    return this.sim.stats.bytesSent;
+  }
+
+  /** Bytes of the server's persisted state (term, vote and log as JSON). */
+  logSize(server: number): number {
+    let bytes = 0;
+    for (const value of this.sim.storageOf(this.idOf(server)).values()) {
+      bytes += JSON.stringify(value)?.length ?? 0;
+    }
+    return bytes;
+  }
+
+  /** Runs the cluster for `ms` of virtual time, checking the invariants after every event. */
+  advance(ms: number): void {
+    requireNumberAtLeast("ms", ms, 0);
+    this.runUntil(() => false, ms);
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  /** Runs until `done()` or `timeMs` passed; true if done. Invariants are checked at every step. */
+  private runUntil(done: () => boolean, timeMs: number): boolean {
+    const endMs = this.sim.now + timeMs;
+    let ended = false;
+    this.sim.at(endMs, () => {
+      ended = true;
+    });
+    let result = false;
+    this.sim.runUntil(
+      () => {
+        this.check();
+        result = done();
+        return result || ended;
+      },
+      { timeMsMax: timeMs + 1 },
+    );
+    return result;
+  }
+
+  private check(): void {
+    const servers = this.ids.map((id) => this.sim.processOf(id) as RaftServer | undefined);
+    this.checker.check(servers);
+  }
+
+  private recordApply(id: NodeId, index: number, entry: RaftLogEntry, currentTerm: number): void {
+    const server = this.ids.indexOf(id);
+    assert(server >= 0, "only harness servers apply");
+    this.checker.recordApply(server, index, entry, currentTerm);
+    this.appliedBy[server]?.set(index, entry.command);
+  }
+
+  /**
+   * The one connected leader, or -1 if there are none, several (terms may differ), or a connected
+   * server in a later term (the leader is stale and about to step down).
+   */
+  private currentLeader(): number {
+    let leader = -1;
+    let termMax = -1;
+    for (let i = 0; i < this.servers; i++) {
+      if (!this.isLive(i)) continue;
+      const { term, isLeader } = this.getState(i);
+      termMax = Math.max(termMax, term);
+      if (!isLeader) continue;
+      if (leader !== -1) return -1;
+      leader = i;
+    }
+    return leader !== -1 && this.getState(leader).term === termMax ? leader : -1;
+  }
+
+  private isLive(server: number): boolean {
+    return this.connected[server] === true && this.sim.isUp(this.ids[server] as NodeId);
+  }
+
+  private liveList(): string {
+    const live = this.ids.map((_, i) => i).filter((i) => this.isLive(i));
+    return `[${live.join(", ")}]`;
+  }
+
+  private termsList(): string {
+    return this.ids
+      .map((_, i) => i)
+      .filter((i) => this.isLive(i))
+      .map((i) => `${i}: ${this.getState(i).term}`)
+      .join(", ");
+  }
+
+  private idOf(server: number): NodeId {
+    requireIntegerAtLeast("server", server, 0);
+    const id = this.ids[server];
+    if (id === undefined) {
+      throw invalidArgument("server", `an index in [0, ${this.servers - 1}]`, server);
+    }
+    return id;
+  }
+
+  /** Connected servers form one group; every disconnected server is alone in its own. */
+  private applyPartition(): void {
+    this.sim.heal();
+    if (this.connected.every(Boolean)) return;
+    const group = this.ids.filter((_, i) => this.connected[i]);
+    const alone = this.ids.filter((_, i) => !this.connected[i]).map((id) => [id]);
+    this.sim.partition(group.length > 0 ? [group, ...alone] : alone);
+  }
+
+  private configureNetwork(): void {
+    const network: LinkOptions = {
+      latency: this.longReordering
+        ? { kind: "longTail", medianMs: 15, p99Ms: 2_000 }
+        : this.reliable
+          ? { kind: "uniform", minMs: 1, maxMs: 5 }
+          : { kind: "uniform", minMs: 0, maxMs: 27 },
+      dropProbability: this.reliable ? 0 : 0.1,
+      duplicateProbability: this.reliable ? 0 : 0.05,
+      reorder: !this.reliable || this.longReordering,
+    };
+    this.sim.configureNetwork(network);
+  }
+}

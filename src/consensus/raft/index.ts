@@ -1,0 +1,17 @@
+// Raft consensus (Ongaro and Ousterhout, USENIX ATC 2014): public face of src/consensus/raft.
+// The server of Figure 2, its safety checker (Figure 3) and the lab-style test harness.
+
+export { RaftHarness, type RaftHarnessOptions } from "./harness.js";
+export { RaftInvariantChecker } from "./invariants.js";
+export { RaftServer, type RaftServerOptions } from "./server.js";
+export type {
+  AppendEntriesArgs,
+  AppendEntriesReply,
+  RaftLogEntry,
+  RaftMessage,
+  RaftRole,
+  RaftStartResult,
+  RequestVoteArgs,
+  RequestVoteReply,
+} from "./types.js";
+export { type RaftFigure8Step, raftFigure8 } from "./figure8.js";

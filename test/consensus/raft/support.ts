@@ -1,0 +1,85 @@
+// Shared helpers of the Raft scenario tests: the seeds each scenario runs over, and a seeded
+// generator for the scripts. RAFT_SEEDS=N runs every scenario over seeds 1..N (default 3).
+
+import { Random } from "../../../src/sim/random.js";
+import type { RaftHarness } from "../../../src/consensus/raft/index.js";
+
+/** Seeds 1..n; n from RAFT_SEEDS for a deeper fuzz by hand, else `byDefault`. */
+export function raftSeeds(byDefault = 3): number[] {
+  const fromEnv = Number(process.env.RAFT_SEEDS);
+  const n = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : byDefault;
+  return Array.from({ length: n }, (_, i) => i + 1);
+}
+
+/** The lab's RaftElectionTimeout: 1 s, well above the servers' own election timeouts. */
+export const ELECTION_TIMEOUT_MS = 1_000;
+
+/** A generator for the test script, separate from the simulation's, seeded from the run's seed. */
+export function scriptRandom(seed: number): Random {
+  return new Random((seed * 7919 + 13) >>> 0);
+}
+
+/**
+ * The lab's wait(index, n, startTerm): runs until `index` is applied on >= n servers and returns
+ * its command, or undefined if a term later than `startTerm` began first (the caller retries).
+ */
+export function waitCommitted(
+  h: RaftHarness,
+  index: number,
+  n: number,
+  startTerm: number,
+): unknown {
+  for (let waitedMs = 0; waitedMs < 10_000; waitedMs += 10) {
+    const { count, command } = h.nCommitted(index);
+    if (count >= n) return command;
+    h.advance(10);
+    if (startTerm > -1) {
+      for (let i = 0; i < h.servers; i++) {
+        if (h.getState(i).term > startTerm) return undefined;
+      }
+    }
+  }
+  throw new Error(`index ${index} not applied on ${n} servers within 10 s (seed ${h.seed})`);
+}
+
+/**
+ * The lab's figure 8 script: 1000 rounds of starting a command on every server, waiting a short
+ * or (1 in 10) a long while, and crashing (or disconnecting) the leader, keeping 3 of 5 up.
+ */
+export function figure8Rounds(
+  h: RaftHarness,
+  random: Random,
+  faults: "crash" | "disconnect",
+): void {
+  const up = Array.from({ length: h.servers }, () => true);
+  let upCount = h.servers;
+  for (let round = 0; round < 1000; round++) {
+    if (faults === "disconnect" && round === 200) h.setLongReordering(true);
+    let leader = -1;
+    for (let i = 0; i < h.servers; i++) {
+      if (up[i] !== true) continue;
+      if (h.start(i, random.int(0, 9999)).isLeader) leader = i;
+    }
+    h.advance(random.chance(0.1) ? random.int(0, ELECTION_TIMEOUT_MS / 2) : random.int(0, 13));
+    if (leader !== -1 && (faults === "crash" || random.chance(0.5))) {
+      if (faults === "crash") h.crash(leader);
+      else h.disconnect(leader);
+      up[leader] = false;
+      upCount--;
+    }
+    if (upCount < 3) {
+      const server = random.int(0, h.servers - 1);
+      if (up[server] !== true) {
+        if (faults === "crash") h.restart(server);
+        else h.connect(server);
+        up[server] = true;
+        upCount++;
+      }
+    }
+  }
+  for (let i = 0; i < h.servers; i++) {
+    if (up[i] === true) continue;
+    if (faults === "crash") h.restart(i);
+    else h.connect(i);
+  }
+}
