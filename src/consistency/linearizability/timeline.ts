@@ -10,7 +10,7 @@ import type { CheckResult, Event, Model, Operation } from "./types.js";
 export interface HistoryTimelineOptions {
   /** A caption above the timeline. */
   title?: string;
-  /** Width of the drawing in px (default 760, at least 300). */
+  /** Width of the drawing in px (default 600, about a page column, so text is not scaled down; at least 300). */
   widthPx?: number;
   /** The most operations drawn; a longer history is an error (default 400). */
   operationsMax?: number;
@@ -65,7 +65,7 @@ export function historyTimeline<S, I, O>(
   ]);
   const widthPx =
     known.widthPx === undefined
-      ? 760
+      ? 600
       : requireIntegerAtLeast("options.widthPx", known.widthPx, 300);
   const operationsMax =
     known.operationsMax === undefined
