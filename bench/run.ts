@@ -14,6 +14,12 @@ import {
   registerFigure,
 } from "./linearizability.js";
 import { multiPaxosThroughput, paxosFuzzRate, paxosMessagesPerDecision } from "./paxos.js";
+import {
+  raftBatchedThroughput,
+  raftCommitThroughput,
+  raftEventRateRatio,
+  raftLightLoad,
+} from "./raft.js";
 import { type Figure, allToAllPing, bareEventLoop, heartbeatCluster } from "./sim.js";
 
 const quick = process.argv.includes("--quick");
@@ -103,6 +109,19 @@ const steps: [string, () => Figure][] = [
   ["paxos: messages per decision, Multi-Paxos", () => paxosMessagesPerDecision("multi")],
   ["paxos: fuzz cases, single", () => paxosFuzzRate("single", Math.round(1_000 * scale))],
   ["paxos: fuzz cases, multi", () => paxosFuzzRate("multi", Math.round(1_000 * scale))],
+  [
+    "raft: committed entries, 1 AppendEntries per proposal",
+    () => raftCommitThroughput(Math.round(50_000 * scale)),
+  ],
+  [
+    "raft: committed entries, bursts of 100",
+    () => raftBatchedThroughput(Math.round(50_000 * scale), 100),
+  ],
+  ["raft: event rate vs bare event loop", () => raftEventRateRatio(Math.round(20_000 * scale))],
+  [
+    "raft: light load, 10 proposals/s for an hour",
+    () => raftLightLoad(Math.round(3_600_000 * scale), 10),
+  ],
 ];
 
 console.log(`distsys benchmarks on ${machine()}`);
@@ -111,6 +130,7 @@ bareEventLoop(200_000, false);
 allToAllPing(20_000, false);
 heartbeatCluster(600_000, true);
 abdThroughput(2_000);
+raftCommitThroughput(2_000);
 steps.forEach(([label, run], index) => {
   process.stderr.write(`[${index + 1}/${steps.length}] ${label}...\n`);
   console.log(format(run()));

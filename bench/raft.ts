@@ -1,0 +1,184 @@
+// Benchmarks of Raft (issue 6): committed entries per wall-second on a 5-node cluster, entries per
+// AppendEntries, event rate against the bare simulator, and speed under light load (§5.3 of the paper).
+
+import { type RaftMessage, RaftServer } from "../src/consensus/raft/index.js";
+import { Simulation } from "../src/index.js";
+import { type Figure, bareEventLoop, timed } from "./sim.js";
+
+const SERVERS = 5;
+const IDS = Array.from({ length: SERVERS }, (_, i) => `s${i}`);
+
+/** A 5-node Raft cluster as RaftHarness builds it (same timing), without the invariant checker. */
+interface BenchCluster {
+  readonly sim: Simulation<RaftMessage>;
+  readonly leaderId: string;
+  readonly leader: RaftServer;
+  /** Proposes `command` on the leader, as RaftHarness.start does; returns the entry's index. */
+  propose(command: unknown): number;
+  appendEntriesSent(): number;
+}
+
+function raftCluster(seed: number): BenchCluster {
+  const sim = new Simulation<RaftMessage>({
+    seed,
+    traceEventsMax: 0,
+    // RaftHarness's reliable network.
+    network: { latency: { kind: "uniform", minMs: 1, maxMs: 5 } },
+  });
+  for (const id of IDS) {
+    sim.addNode(
+      id,
+      () =>
+        new RaftServer({
+          electionTimeoutMsMin: 300,
+          electionTimeoutMsMax: 600,
+          heartbeatMs: 100,
+          entriesPerAppendMax: 64,
+          unsafeCommitOldTerms: false,
+        }),
+    );
+  }
+  const server = (id: string) => sim.processOf(id) as RaftServer;
+  const leaderOf = () => IDS.find((id) => server(id).role === "leader");
+  sim.runUntil(() => leaderOf() !== undefined, { timeMsMax: 5_000 });
+  // Let the first heartbeat round settle, so every follower knows the leader.
+  sim.runFor(200);
+  const leaderId = leaderOf();
+  if (leaderId === undefined) throw new Error(`raft bench: no leader (seed ${seed})`);
+  const leader = server(leaderId);
+  return {
+    sim,
+    leaderId,
+    leader,
+    propose: (command) => {
+      const result = sim.withNode(leaderId, (ctx, process) =>
+        (process as RaftServer).start(ctx, command),
+      );
+      if (!result.isLeader) throw new Error(`raft bench: ${leaderId} lost leadership`);
+      return result.index;
+    },
+    appendEntriesSent: () => sim.stats.sentByType.AppendEntries ?? 0,
+  };
+}
+
+/** What one throughput run measured. */
+interface RaftRun {
+  readonly entries: number;
+  readonly seconds: number;
+  readonly events: number;
+  readonly appendEntries: number;
+  readonly simulatedMs: number;
+}
+
+/**
+ * `burst` proposals at a time, then run until the leader's commitIndex covers all of them (a
+ * majority stores them); repeat until `entries` are committed. burst 1: propose, commit, repeat.
+ */
+function raftRun(entries: number, burst: number): RaftRun {
+  const cluster = raftCluster(1);
+  const { sim, leader } = cluster;
+  const eventsBefore = sim.stats.eventsProcessed;
+  const appendBefore = cluster.appendEntriesSent();
+  const startMs = sim.now;
+  const seconds = timed(() => {
+    for (let done = 0; done < entries;) {
+      const count = Math.min(burst, entries - done);
+      let last = 0;
+      for (let k = 0; k < count; k++) last = cluster.propose(done + k);
+      sim.runUntil(() => leader.commitIndex >= last, { timeMsMax: 10_000 });
+      done += count;
+    }
+  });
+  return {
+    entries,
+    seconds,
+    events: sim.stats.eventsProcessed - eventsBefore,
+    appendEntries: cluster.appendEntriesSent() - appendBefore,
+    simulatedMs: sim.now - startMs,
+  };
+}
+
+function runDetail(run: RaftRun, how: string): string {
+  const perAppend = (run.entries * (SERVERS - 1)) / run.appendEntries;
+  return (
+    `${how}; ${run.entries.toLocaleString("en-US")} entries in ${run.seconds.toFixed(2)} s, ` +
+    `${run.appendEntries.toLocaleString("en-US")} AppendEntries (${perAppend.toFixed(2)} ` +
+    `entries each, heartbeats included), ${(run.simulatedMs / 1000).toFixed(1)} simulated s`
+  );
+}
+
+/**
+ * Committed entries per wall-second, 5 nodes, one AppendEntries per proposal and follower: propose
+ * one command on the leader, run until the leader's commitIndex covers it (stored on a majority),
+ * repeat. No pipelining: each proposal waits for its own round trip.
+ */
+export function raftCommitThroughput(entries: number): Figure {
+  const run = raftRun(entries, 1);
+  return {
+    name: "raft: committed entries, 5 nodes, 1 AppendEntries per proposal",
+    value: run.entries / run.seconds,
+    unit: "entries/s",
+    goal: 150_000,
+    detail: runDetail(run, "one proposal at a time, each committed before the next"),
+  };
+}
+
+/**
+ * Committed entries per wall-second with a chance to batch: bursts of `burst` start() calls on the
+ * leader, then run until all are committed. The detail gives the entries per AppendEntries actually
+ * sent: RaftServer.start() replicates at once (one AppendEntries per proposal and follower, and
+ * nextIndex moves optimistically), so a burst is not batched; only a lagging follower gets batches.
+ */
+export function raftBatchedThroughput(entries: number, burst: number): Figure {
+  const run = raftRun(entries, burst);
+  return {
+    name: `raft: committed entries, 5 nodes, bursts of ${burst} proposals (batching)`,
+    value: run.entries / run.seconds,
+    unit: "entries/s",
+    goal: 1_000_000,
+    detail: runDetail(run, `bursts of ${burst} start() calls, each burst run until committed`),
+  };
+}
+
+/** Raft's simulator events per wall-second over the bare event loop's, measured in the same call. */
+export function raftEventRateRatio(entries: number): Figure {
+  const bare = bareEventLoop(2_000_000, false);
+  const run = raftRun(entries, 1);
+  const raftRate = run.events / run.seconds;
+  return {
+    name: "raft: event rate / bare event loop",
+    value: raftRate / bare.value,
+    unit: "ratio",
+    goal: 0.2,
+    detail:
+      `Raft ${Math.round(raftRate).toLocaleString("en-US")} events/s (one proposal at a time), ` +
+      `bare ${Math.round(bare.value).toLocaleString("en-US")} events/s`,
+  };
+}
+
+/** Simulated time per wall time: `perSecond` proposals per simulated second for `simulatedMs`. */
+export function raftLightLoad(simulatedMs: number, perSecond: number): Figure {
+  const cluster = raftCluster(1);
+  const { sim, leader } = cluster;
+  const gapMs = 1000 / perSecond;
+  let proposed = 0;
+  const seconds = timed(() => {
+    for (let t = 0; t < simulatedMs; t += gapMs) {
+      cluster.propose(proposed++);
+      sim.runFor(gapMs);
+    }
+  });
+  if (leader.commitIndex < proposed) {
+    sim.runUntil(() => leader.commitIndex >= proposed, { timeMsMax: 10_000 });
+  }
+  return {
+    name: `raft: light load, 5 nodes, ${perSecond} proposals per simulated second`,
+    value: simulatedMs / 1000 / seconds,
+    unit: "x real time",
+    goal: 300,
+    detail:
+      `${(simulatedMs / 3_600_000).toFixed(2)} simulated hours in ${seconds.toFixed(2)} s, ` +
+      `${proposed.toLocaleString("en-US")} entries committed, ` +
+      `${sim.stats.messagesDelivered.toLocaleString("en-US")} messages`,
+  };
+}
