@@ -5,6 +5,8 @@ export * from "./paxos/index.js";
 export {
   type AppendEntriesArgs,
   type AppendEntriesReply,
+  type InstallSnapshotArgs,
+  type InstallSnapshotReply,
   type RaftFigure8Step,
   RaftHarness,
   type RaftHarnessOptions,
@@ -14,6 +16,7 @@ export {
   type RaftRole,
   RaftServer,
   type RaftServerOptions,
+  type RaftSnapshot,
   type RaftStartResult,
   type RequestVoteArgs,
   type RequestVoteReply,

@@ -14,7 +14,7 @@ import { Simulation } from "../../sim/simulation.js";
 import type { LinkOptions, NodeId } from "../../sim/types.js";
 import { RaftInvariantChecker } from "./invariants.js";
 import { RaftServer } from "./server.js";
-import type { RaftLogEntry, RaftMessage, RaftStartResult } from "./types.js";
+import type { RaftLogEntry, RaftMessage, RaftSnapshot, RaftStartResult } from "./types.js";
 
 /** How a {@link RaftHarness} is set up. */
 export interface RaftHarnessOptions {
@@ -28,9 +28,21 @@ export interface RaftHarnessOptions {
   readonly unsafeCommitOldTerms?: boolean;
   /** Trace capacity of the simulation (0, the default, keeps no trace). */
   readonly traceEventsMax?: number;
+  /**
+   * Log compaction (§7): each server snapshots its state machine after applying this many entries
+   * since its last snapshot, and discards the log up to there. Default 0: never.
+   */
+  readonly snapshotEvery?: number;
 }
 
-const KNOWN_OPTIONS = ["servers", "seed", "reliable", "unsafeCommitOldTerms", "traceEventsMax"];
+const KNOWN_OPTIONS = [
+  "servers",
+  "seed",
+  "reliable",
+  "unsafeCommitOldTerms",
+  "traceEventsMax",
+  "snapshotEvery",
+];
 
 /** Heartbeats at most 10 per second and election timeouts well above them, as the lab asks. */
 const HEARTBEAT_MS = 100;
@@ -52,6 +64,13 @@ const COMMIT_WAIT_MS_MAX = 2_000;
  * h.one("x", 3, false); // 1: committed at index 1 on all three servers
  * h.disconnect(leader);
  * h.checkOneLeader(); // another server takes over
+ *
+ * @example
+ * // Log compaction (§7): a snapshot after every 10 applied entries keeps the log short.
+ * const c = new RaftHarness({ servers: 3, seed: 1, snapshotEvery: 10 });
+ * for (let k = 0; k < 100; k++) c.one(k, 3, false);
+ * c.server(0)?.snapshotIndex; // 100
+ * c.logSize(0); // a few bytes: term, vote and an empty log after the snapshot
  */
 export class RaftHarness {
   /** The simulation the servers run on (for traces and diagrams). */
@@ -76,6 +95,7 @@ export class RaftHarness {
       throw invalidArgument("unsafeCommitOldTerms", "true or false", unsafe);
     }
     const traceEventsMax = integerOption("traceEventsMax", known.traceEventsMax, 0, 0);
+    const snapshotEvery = integerOption("snapshotEvery", known.snapshotEvery, 0, 0);
     this.reliable = reliable;
     this.sim = new Simulation<RaftMessage>({ seed: this.seed, traceEventsMax });
     this.checker = new RaftInvariantChecker(this.seed);
@@ -85,6 +105,7 @@ export class RaftHarness {
     this.configureNetwork();
     const onApply = (id: NodeId, index: number, entry: RaftLogEntry, currentTerm: number) =>
       this.recordApply(id, index, entry, currentTerm);
+    const onSnapshot = (id: NodeId, snapshot: RaftSnapshot) => this.recordSnapshot(id, snapshot);
     for (const id of this.ids) {
       this.sim.addNode(
         id,
@@ -96,6 +117,8 @@ export class RaftHarness {
             entriesPerAppendMax: ENTRIES_PER_APPEND_MAX,
             onApply,
             unsafeCommitOldTerms: unsafe,
+            snapshotEvery,
+            onSnapshot,
           }),
       );
     }
@@ -304,10 +327,13 @@ export class RaftHarness {
 
   // ------------------------------------------------------------------ measuring and running
 
-  /** RPCs sent so far (RequestVote and AppendEntries requests; replies are not counted). */
+  /**
+   * RPCs sent so far (RequestVote, AppendEntries and InstallSnapshot requests; replies are not
+   * counted).
+   */
   rpcCount(): number {
     const sent = this.sim.stats.sentByType;
-    return (sent.RequestVote ?? 0) + (sent.AppendEntries ?? 0);
+    return (sent.RequestVote ?? 0) + (sent.AppendEntries ?? 0) + (sent.InstallSnapshot ?? 0);
   }
 
   /** Bytes of every message sent so far (requests and replies, JSON-encoded). */
@@ -315,10 +341,15 @@ export class RaftHarness {
     return this.sim.stats.bytesSent;
   }
 
-  /** Bytes of the server's persisted state (term, vote and log as JSON). */
+  /**
+   * Bytes of the server's persisted Raft state as JSON: term, vote and the log after the
+   * snapshot, not the snapshot itself (as the lab's RaftStateSize). With `snapshotEvery`, it stays
+   * bounded however many entries were committed.
+   */
   logSize(server: number): number {
     let bytes = 0;
-    for (const value of this.sim.storageOf(this.idOf(server)).values()) {
+    for (const [key, value] of this.sim.storageOf(this.idOf(server))) {
+      if (key === "snapshot") continue;
       bytes += JSON.stringify(value)?.length ?? 0;
     }
     return bytes;
@@ -361,6 +392,17 @@ export class RaftHarness {
     assert(server >= 0, "only harness servers apply");
     this.checker.recordApply(server, index, entry, currentTerm);
     this.appliedBy[server]?.set(index, entry.command);
+  }
+
+  private recordSnapshot(id: NodeId, snapshot: RaftSnapshot): void {
+    const server = this.ids.indexOf(id);
+    assert(server >= 0, "only harness servers install snapshots");
+    this.checker.recordSnapshot(server, snapshot);
+    // As the lab's tester, what a server applied is now what its snapshot holds.
+    const applied = this.appliedBy[server] as Map<number, unknown>;
+    for (let index = 1; index <= snapshot.lastIncludedIndex; index++) {
+      applied.set(index, snapshot.state[index - 1]);
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 // Raft consensus (Ongaro and Ousterhout, USENIX ATC 2014): public face of src/consensus/raft.
-// The server of Figure 2, its safety checker (Figure 3) and the lab-style test harness.
+// The server of Figure 2 with log compaction (§7), its safety checker (Figure 3) and the lab-style
+// test harness.
 
 export { RaftHarness, type RaftHarnessOptions } from "./harness.js";
 export { RaftInvariantChecker } from "./invariants.js";
@@ -7,9 +8,12 @@ export { RaftServer, type RaftServerOptions } from "./server.js";
 export type {
   AppendEntriesArgs,
   AppendEntriesReply,
+  InstallSnapshotArgs,
+  InstallSnapshotReply,
   RaftLogEntry,
   RaftMessage,
   RaftRole,
+  RaftSnapshot,
   RaftStartResult,
   RequestVoteArgs,
   RequestVoteReply,

@@ -1,13 +1,15 @@
 // The five safety properties of Raft (Figure 3 of Ongaro and Ousterhout, 2014), checked
 // incrementally after every simulator event; a violation throws an InvariantViolation naming the seed.
+// Logs may be compacted (§7): entries below a snapshot are known through what was applied.
 
 import { InvariantViolation } from "../../sim/assert.js";
-import type { RaftLogEntry } from "./types.js";
+import type { RaftLogEntry, RaftSnapshot } from "./types.js";
 import type { RaftServer } from "./server.js";
 
 interface LeaderView {
   readonly server: RaftServer;
   readonly term: number;
+  /** lastLogIndex() when last checked, and the entry there (undefined: compacted or none). */
   length: number;
   last: RaftLogEntry | undefined;
 }
@@ -73,6 +75,40 @@ export class RaftInvariantChecker {
     }
   }
 
+  /**
+   * State machine safety for a state machine reset from a snapshot (InstallSnapshot, or a restart):
+   * the snapshot holds, at every index, the command that was applied there.
+   */
+  recordSnapshot(server: number, snapshot: RaftSnapshot): void {
+    const { lastIncludedIndex, lastIncludedTerm, state } = snapshot;
+    if (lastIncludedIndex > this.committed.length) {
+      this.fail(
+        "state machine safety",
+        `server ${server} installed a snapshot up to index ${lastIncludedIndex}, but only ` +
+          `${this.committed.length} entries were ever applied`,
+      );
+    }
+    for (let index = 1; index <= lastIncludedIndex; index++) {
+      const known = this.committed[index - 1] as CommittedEntry;
+      const commandKey = keyOf(state[index - 1]);
+      if (commandKey !== known.commandKey) {
+        this.fail(
+          "state machine safety",
+          `server ${server} installed a snapshot with ${commandKey} at index ${index}, but ` +
+            `${known.commandKey} was applied there`,
+        );
+      }
+    }
+    const last = this.committed[lastIncludedIndex - 1];
+    if (last !== undefined && last.term !== lastIncludedTerm) {
+      this.fail(
+        "state machine safety",
+        `server ${server} installed a snapshot whose last entry (index ${lastIncludedIndex}) has ` +
+          `term ${lastIncludedTerm}, but the entry applied there has term ${last.term}`,
+      );
+    }
+  }
+
   /** Checks every property that can change with an event. `servers[i]` is undefined if crashed. */
   check(servers: readonly (RaftServer | undefined)[]): void {
     for (let i = 0; i < servers.length; i++) {
@@ -105,23 +141,22 @@ export class RaftInvariantChecker {
       for (let index = 1; index <= this.committed.length; index++) {
         this.checkLeaderHas(i, server, index);
       }
-      this.leaders.set(i, {
-        server,
-        term,
-        length: server.log.length,
-        last: server.log[server.log.length - 1],
-      });
+      const length = server.lastLogIndex();
+      this.leaders.set(i, { server, term, length, last: server.entryAt(length) });
       return;
     }
-    if (server.log.length < view.length || server.log[view.length - 1] !== view.last) {
+    const length = server.lastLogIndex();
+    // An entry compacted into the snapshot since the last look was applied, so it is still there.
+    const then = server.entryAt(view.length);
+    if (length < view.length || (then !== undefined && then !== view.last)) {
       this.fail(
         "leader append-only",
-        `leader ${i} of term ${term} had ${view.length} entries and now has ${server.log.length}, ` +
+        `leader ${i} of term ${term} had ${view.length} entries and now has ${length}, ` +
           "or replaced one of them",
       );
     }
-    view.length = server.log.length;
-    view.last = server.log[server.log.length - 1];
+    view.length = length;
+    view.last = server.entryAt(length);
   }
 
   private checkLeaderHas(i: number, server: RaftServer, index: number): void {
@@ -129,7 +164,17 @@ export class RaftInvariantChecker {
     // Leader completeness binds the leaders of terms after the commit; a deposed leader of an
     // earlier term that has not heard of it yet may lack the entry.
     if (server.currentTerm <= entry.committedInTerm) return;
-    const mine = server.log[index - 1];
+    if (index <= server.snapshotIndex) {
+      // Compacted: the leader's state machine holds the command, and its term is not kept.
+      const applied = keyOf(server.applied[index - 1]);
+      if (applied === entry.commandKey) return;
+      this.fail(
+        "leader completeness",
+        `leader ${i} of term ${server.currentTerm} has ${applied} in its snapshot at index ` +
+          `${index}, but ${entry.commandKey} was committed there`,
+      );
+    }
+    const mine = server.entryAt(index);
     if (
       mine === undefined ||
       mine.term !== entry.term ||
@@ -151,13 +196,14 @@ export class RaftInvariantChecker {
    * index - 1; checked for entries that changed since the last look.
    */
   private checkLogMatching(i: number, server: RaftServer): void {
-    const from = server.logChangedFrom;
-    if (from > server.log.length) {
+    const from = Math.max(server.logChangedFrom, server.snapshotIndex + 1);
+    const last = server.lastLogIndex();
+    if (from > last) {
       server.logChangedFrom = Number.POSITIVE_INFINITY;
       return;
     }
-    for (let index = from; index <= server.log.length; index++) {
-      const entry = server.log[index - 1] as RaftLogEntry;
+    for (let index = from; index <= last; index++) {
+      const entry = server.entryAt(index) as RaftLogEntry;
       const prevTerm = server.termAt(index - 1);
       const commandKey = keyOf(entry.command);
       const key = `${index}/${entry.term}`;

@@ -54,9 +54,50 @@ export interface AppendEntriesReply {
   readonly conflictIndex: number;
 }
 
+/**
+ * A snapshot of the applied state machine (§7): the state up to and including lastIncludedIndex,
+ * which replaces every log entry up to it. The state machine here is the list of applied commands,
+ * so `state[i - 1]` is the command applied at index i.
+ */
+export interface RaftSnapshot {
+  readonly lastIncludedIndex: number;
+  readonly lastIncludedTerm: number;
+  readonly state: readonly unknown[];
+}
+
+/**
+ * InstallSnapshot RPC arguments (Figure 13), sent by a leader to a follower that needs entries
+ * the leader has compacted away. Sent in one chunk: offset is always 0 and done always true.
+ */
+export interface InstallSnapshotArgs {
+  readonly type: "InstallSnapshot";
+  readonly term: number;
+  readonly leaderId: string;
+  readonly lastIncludedIndex: number;
+  readonly lastIncludedTerm: number;
+  readonly offset: number;
+  readonly data: readonly unknown[];
+  readonly done: boolean;
+}
+
+/**
+ * InstallSnapshot RPC results (Figure 13), plus the index the follower now matches up to (the
+ * snapshot's lastIncludedIndex), so a late or duplicated reply never moves matchIndex backwards.
+ */
+export interface InstallSnapshotReply {
+  readonly type: "InstallSnapshotReply";
+  readonly term: number;
+  readonly matchIndex: number;
+}
+
 /** Every message a Raft server sends or receives. */
 export type RaftMessage =
-  RequestVoteArgs | RequestVoteReply | AppendEntriesArgs | AppendEntriesReply;
+  | RequestVoteArgs
+  | RequestVoteReply
+  | AppendEntriesArgs
+  | AppendEntriesReply
+  | InstallSnapshotArgs
+  | InstallSnapshotReply;
 
 /** What `start` answers (as the lab's Start(command)): where the command would go, if leader. */
 export interface RaftStartResult {

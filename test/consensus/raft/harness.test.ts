@@ -11,8 +11,11 @@ describe("RaftHarness API", () => {
     );
     expect(() => new RaftHarness({ servers: 2.5, seed: 1 })).toThrow("got 2.5");
     expect(() => new RaftHarness({ servers: 3, seed: -1 })).toThrow("seed must be an integer >= 0");
-    expect(() => new RaftHarness({ servers: 3, seed: 1, snapshotEvery: 10 } as never)).toThrow(
-      'unknown option "snapshotEvery"',
+    expect(() => new RaftHarness({ servers: 3, seed: 1, snapshotEach: 10 } as never)).toThrow(
+      'unknown option "snapshotEach"',
+    );
+    expect(() => new RaftHarness({ servers: 3, seed: 1, snapshotEvery: -1 })).toThrow(
+      "snapshotEvery must be an integer",
     );
     expect(() => new RaftHarness({ servers: 3, seed: 1, reliable: "yes" } as never)).toThrow(
       'reliable must be true or false, got "yes"',
