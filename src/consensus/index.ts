@@ -8,6 +8,8 @@ export {
   type InstallSnapshotArgs,
   type InstallSnapshotReply,
   type RaftFigure8Step,
+  type RaftFuzzOptions,
+  type RaftFuzzResult,
   RaftHarness,
   type RaftHarnessOptions,
   RaftInvariantChecker,
@@ -21,4 +23,5 @@ export {
   type RequestVoteArgs,
   type RequestVoteReply,
   raftFigure8,
+  runRaftFuzzCase,
 } from "./raft/index.js";

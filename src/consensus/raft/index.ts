@@ -19,3 +19,10 @@ export type {
   RequestVoteReply,
 } from "./types.js";
 export { type RaftFigure8Step, raftFigure8 } from "./figure8.js";
+export {
+  type RaftFuzzError,
+  type RaftFuzzOptions,
+  type RaftFuzzResult,
+  type RaftFuzzStats,
+  runRaftFuzzCase,
+} from "./fuzz.js";
