@@ -25,3 +25,4 @@ export {
   raftFigure8,
   runRaftFuzzCase,
 } from "./raft/index.js";
+export * from "./diagrams.js";
