@@ -8,25 +8,12 @@ import {
   requireKnownOptions,
   requireNumberAtLeast,
 } from "../../sim/assert.js";
-import { Simulation } from "../../sim/simulation.js";
-import type {
-  Envelope,
-  FiredTimer,
-  LinkOptions,
-  NodeContext,
-  NodeId,
-  Process,
-} from "../../sim/types.js";
-import { PaxosSafetyChecker } from "./invariants.js";
+import type { LinkOptions, NodeId } from "../../sim/types.js";
+import { PaxosClusterBase, requirePaxosBreakIt } from "./cluster-base.js";
 import { type PaxosBreakIt, PaxosNode, type PaxosRetryPolicy } from "./node.js";
-import {
-  type PaxosMessage,
-  type PaxosMessageType,
-  type PaxosSlotValue,
-  type PaxosValue,
-  majorityOf,
-  requirePaxosValue,
-} from "./types.js";
+import { type PaxosSlotValue, type PaxosValue, majorityOf, requirePaxosValue } from "./types.js";
+
+export { type PaxosMessageCounts, paxosMessageCounts } from "./cluster-base.js";
 
 /** Options of a {@link PaxosCluster}. */
 export interface PaxosClusterOptions {
@@ -48,24 +35,6 @@ export interface PaxosClusterOptions {
   readonly traceEventsMax?: number;
 }
 
-/** Messages sent, in total and per type. */
-export interface PaxosMessageCounts {
-  readonly total: number;
-  readonly byType: Readonly<Record<PaxosMessageType, number>>;
-}
-
-const MESSAGE_TYPES: readonly PaxosMessageType[] = [
-  "prepare",
-  "promise",
-  "accept",
-  "accepted",
-  "nack",
-  "request",
-  "heartbeat",
-  "catchup",
-  "chosen",
-];
-
 /** Default retry: randomised backoff (Paxos Made Simple §2.4's fix for dueling proposers). */
 export const PAXOS_RETRY_DEFAULT: PaxosRetryPolicy = { kind: "random", delayMsMax: 10, capMs: 200 };
 
@@ -86,14 +55,6 @@ export function validateRetryPolicy(retry: PaxosRetryPolicy): PaxosRetryPolicy {
   );
 }
 
-/** Counts of sent messages from a simulation's stats. */
-export function paxosMessageCounts(sim: Simulation<PaxosMessage>): PaxosMessageCounts {
-  const stats = sim.stats;
-  const byType = {} as Record<PaxosMessageType, number>;
-  for (const type of MESSAGE_TYPES) byType[type] = stats.sentByType[type] ?? 0;
-  return { total: stats.messagesSent, byType };
-}
-
 /**
  * Single-decree Paxos on a deterministic simulation: acceptors `a0..`, proposers `p0..`, and every
  * node a learner. The safety checker runs after every handler (every delivery, timer and start).
@@ -105,14 +66,9 @@ export function paxosMessageCounts(sim: Simulation<PaxosMessage>): PaxosMessageC
  * cluster.runFor(1_000);
  * cluster.chosen(); // "x" or "y", the same for every learner
  */
-export class PaxosCluster {
-  /** The simulation: every fault control (crash, restart, partition, heal, ...) is here. */
-  readonly sim: Simulation<PaxosMessage>;
+export class PaxosCluster extends PaxosClusterBase<PaxosNode> {
   readonly acceptorIds: readonly NodeId[];
   readonly proposerIds: readonly NodeId[];
-  /** The safety checker fed after every handler. */
-  readonly checker: PaxosSafetyChecker;
-  private readonly nodes = new Map<NodeId, PaxosNode>();
 
   constructor(options: PaxosClusterOptions) {
     const known = requireKnownOptions("PaxosCluster options", options, [
@@ -129,24 +85,10 @@ export class PaxosCluster {
     const proposers = requireIntegerAtLeast("proposers", known.proposers, 1);
     const retry = validateRetryPolicy(options.retry ?? PAXOS_RETRY_DEFAULT);
     const phaseTimeoutMs = integerOption("phaseTimeoutMs", options.phaseTimeoutMs, 50, 1);
-    const breakIt = options.breakIt;
-    if (
-      breakIt !== undefined &&
-      breakIt !== "acceptor-amnesia" &&
-      breakIt !== "ignore-promised-values"
-    ) {
-      throw new RangeError(
-        `breakIt must be "acceptor-amnesia" or "ignore-promised-values", got ${JSON.stringify(breakIt)}`,
-      );
-    }
-    this.sim = new Simulation<PaxosMessage>({
-      seed: options.seed,
-      ...(options.network === undefined ? {} : { network: options.network }),
-      ...(options.traceEventsMax === undefined ? {} : { traceEventsMax: options.traceEventsMax }),
-    });
+    const breakIt = requirePaxosBreakIt(options.breakIt);
+    super(options, majorityOf(acceptors), false);
     this.acceptorIds = Array.from({ length: acceptors }, (_, i) => `a${i}`);
     this.proposerIds = Array.from({ length: proposers }, (_, i) => `p${i}`);
-    this.checker = new PaxosSafetyChecker(this.sim.seed, majorityOf(acceptors), false);
     const learnerIds = [...this.acceptorIds, ...this.proposerIds];
     for (const id of learnerIds) {
       const isAcceptor = this.acceptorIds.includes(id);
@@ -205,67 +147,5 @@ export class PaxosCluster {
   /** The live process of node `id` (acceptor and proposer state), undefined while crashed. */
   node(id: NodeId): PaxosNode | undefined {
     return this.sim.isUp(id) ? this.nodes.get(id) : undefined;
-  }
-
-  /** Messages sent so far, in total and per type. */
-  messageCounts(): PaxosMessageCounts {
-    return paxosMessageCounts(this.sim);
-  }
-
-  /** Crashes node `id` (its stable storage stays). */
-  crash(id: NodeId): void {
-    this.sim.crash(id);
-  }
-
-  /** Restarts node `id` from its stable storage. */
-  restart(id: NodeId): void {
-    this.sim.restart(id);
-  }
-
-  /** Cuts the network into groups (see {@link Simulation.partition}). */
-  partition(groups: readonly (readonly NodeId[])[]): void {
-    this.sim.partition(groups);
-  }
-
-  /** Removes every partition. */
-  heal(): void {
-    this.sim.heal();
-  }
-
-  /** Changes the network defaults (latency, loss, duplication, reordering). */
-  configureNetwork(options: LinkOptions): void {
-    this.sim.configureNetwork(options);
-  }
-
-  private watch(id: NodeId, node: PaxosNode): Process<PaxosMessage> {
-    this.nodes.set(id, node);
-    return {
-      onStart: (ctx: NodeContext<PaxosMessage>) => {
-        node.onStart(ctx);
-        this.observe(id, node);
-      },
-      onMessage: (ctx: NodeContext<PaxosMessage>, message: Envelope<PaxosMessage>) => {
-        node.onMessage(ctx, message);
-        this.observe(id, node);
-      },
-      onTimer: (ctx: NodeContext<PaxosMessage>, timer: FiredTimer) => {
-        node.onTimer(ctx, timer);
-        this.observe(id, node);
-      },
-    };
-  }
-
-  private observe(id: NodeId, node: PaxosNode): void {
-    const acceptor = node.acceptor;
-    if (acceptor !== undefined) {
-      for (const entry of acceptor.acceptedSinceDrain) {
-        this.checker.accepted(id, entry.slot, entry.ballot, entry.value);
-      }
-      acceptor.acceptedSinceDrain.length = 0;
-    }
-    for (const learned of node.learner.learnedSinceDrain) {
-      this.checker.learned(id, learned.slot, learned.value);
-    }
-    node.learner.learnedSinceDrain.length = 0;
   }
 }

@@ -14,6 +14,11 @@ export {
 export { PaxosAcceptor, PaxosLearner } from "./acceptor.js";
 export { PaxosSafetyChecker } from "./invariants.js";
 export {
+  PaxosClusterBase,
+  type PaxosObservedNode,
+  type PaxosSimulationSettings,
+} from "./cluster-base.js";
+export {
   type PaxosBreakIt,
   PaxosNode,
   type PaxosNodeConfig,

@@ -7,21 +7,11 @@ import {
   requireKnownOptions,
   requireNumberAtLeast,
 } from "../../sim/assert.js";
-import { Simulation } from "../../sim/simulation.js";
-import type {
-  Envelope,
-  FiredTimer,
-  LinkOptions,
-  NodeContext,
-  NodeId,
-  Process,
-} from "../../sim/types.js";
-import { type PaxosMessageCounts, paxosMessageCounts } from "./harness.js";
-import { PaxosSafetyChecker } from "./invariants.js";
+import type { LinkOptions, NodeId } from "../../sim/types.js";
+import { PaxosClusterBase, requirePaxosBreakIt } from "./cluster-base.js";
 import { MultiPaxosNode, type MultiPaxosTiming } from "./multi.js";
 import type { PaxosBreakIt } from "./node.js";
 import {
-  type PaxosMessage,
   type PaxosSlotValue,
   type PaxosValue,
   compareBallots,
@@ -63,12 +53,8 @@ export const MULTI_PAXOS_TIMING_DEFAULT: MultiPaxosTiming = {
  * cluster.runFor(100);
  * cluster.log(); // ["set x=1", "set y=2"]
  */
-export class MultiPaxosCluster {
-  /** The simulation: every fault control (crash, restart, partition, heal, ...) is here. */
-  readonly sim: Simulation<PaxosMessage>;
+export class MultiPaxosCluster extends PaxosClusterBase<MultiPaxosNode> {
   readonly nodeIds: readonly NodeId[];
-  readonly checker: PaxosSafetyChecker;
-  private readonly nodes = new Map<NodeId, MultiPaxosNode>();
   /** invariant: every slot below it has a chosen value. */
   private chosenPrefix = 0;
 
@@ -86,23 +72,9 @@ export class MultiPaxosCluster {
     requireKnownOptions("timing", timing, ["heartbeatMs", "electionTimeoutMsMin"]);
     requireNumberAtLeast("timing.heartbeatMs", timing.heartbeatMs, 1);
     requireNumberAtLeast("timing.electionTimeoutMsMin", timing.electionTimeoutMsMin, 1);
-    const breakIt = options.breakIt;
-    if (
-      breakIt !== undefined &&
-      breakIt !== "acceptor-amnesia" &&
-      breakIt !== "ignore-promised-values"
-    ) {
-      throw new RangeError(
-        `breakIt must be "acceptor-amnesia" or "ignore-promised-values", got ${JSON.stringify(breakIt)}`,
-      );
-    }
-    this.sim = new Simulation<PaxosMessage>({
-      seed: options.seed,
-      ...(options.network === undefined ? {} : { network: options.network }),
-      ...(options.traceEventsMax === undefined ? {} : { traceEventsMax: options.traceEventsMax }),
-    });
+    const breakIt = requirePaxosBreakIt(options.breakIt);
+    super(options, majorityOf(count), true);
     this.nodeIds = Array.from({ length: count }, (_, i) => `n${i}`);
-    this.checker = new PaxosSafetyChecker(this.sim.seed, majorityOf(count), true);
     for (const id of this.nodeIds) {
       this.sim.addNode(id, () =>
         this.watch(id, new MultiPaxosNode({ nodeIds: this.nodeIds, timing, breakIt })),
@@ -180,64 +152,5 @@ export class MultiPaxosCluster {
     requireIntegerIn("nodeIndex", nodeIndex, 0, this.nodeIds.length - 1);
     const id = this.nodeIds[nodeIndex] as NodeId;
     return this.sim.isUp(id) ? this.nodes.get(id) : undefined;
-  }
-
-  /** Messages sent so far, in total and per type. */
-  messageCounts(): PaxosMessageCounts {
-    return paxosMessageCounts(this.sim);
-  }
-
-  /** Crashes node `id`; its stable storage stays. */
-  crash(id: NodeId): void {
-    this.sim.crash(id);
-  }
-
-  /** Restarts node `id` from its stable storage. */
-  restart(id: NodeId): void {
-    this.sim.restart(id);
-  }
-
-  /** Cuts the network into groups (see {@link Simulation.partition}). */
-  partition(groups: readonly (readonly NodeId[])[]): void {
-    this.sim.partition(groups);
-  }
-
-  /** Removes every partition. */
-  heal(): void {
-    this.sim.heal();
-  }
-
-  /** Changes the network defaults. */
-  configureNetwork(options: LinkOptions): void {
-    this.sim.configureNetwork(options);
-  }
-
-  private watch(id: NodeId, node: MultiPaxosNode): Process<PaxosMessage> {
-    this.nodes.set(id, node);
-    return {
-      onStart: (ctx: NodeContext<PaxosMessage>) => {
-        node.onStart(ctx);
-        this.observe(id, node);
-      },
-      onMessage: (ctx: NodeContext<PaxosMessage>, message: Envelope<PaxosMessage>) => {
-        node.onMessage(ctx, message);
-        this.observe(id, node);
-      },
-      onTimer: (ctx: NodeContext<PaxosMessage>, timer: FiredTimer) => {
-        node.onTimer(ctx, timer);
-        this.observe(id, node);
-      },
-    };
-  }
-
-  private observe(id: NodeId, node: MultiPaxosNode): void {
-    for (const entry of node.acceptor.acceptedSinceDrain) {
-      this.checker.accepted(id, entry.slot, entry.ballot, entry.value);
-    }
-    node.acceptor.acceptedSinceDrain.length = 0;
-    for (const learned of node.learner.learnedSinceDrain) {
-      this.checker.learned(id, learned.slot, learned.value);
-    }
-    node.learner.learnedSinceDrain.length = 0;
   }
 }
