@@ -3,44 +3,11 @@
 // §5.4.1 (election restriction) and the fast backup of §5.3.
 
 import { describe, expect, it } from "vitest";
-import {
-  type AppendEntriesArgs,
-  type RaftMessage,
-  RaftServer,
-} from "../../../src/consensus/raft/index.js";
-import { Simulation } from "../../../src/sim/simulation.js";
-import type { Envelope } from "../../../src/sim/types.js";
+import type { AppendEntriesArgs } from "../../../src/consensus/raft/index.js";
+import { scriptedServer } from "./support.js";
 
 /** Server "v" and two silent peers "a" and "b" that record what v sends them. */
-function setUp() {
-  const sim = new Simulation<RaftMessage>({ seed: 1 });
-  const received: Envelope<RaftMessage>[] = [];
-  const peer = {
-    onMessage: (_ctx: unknown, message: Envelope<RaftMessage>) => received.push(message),
-  };
-  sim.addNode(
-    "v",
-    () =>
-      new RaftServer({
-        // Long timeouts: v never starts an election of its own during a test.
-        electionTimeoutMsMin: 100_000,
-        electionTimeoutMsMax: 100_001,
-        heartbeatMs: 50,
-        entriesPerAppendMax: 64,
-        unsafeCommitOldTerms: false,
-      }),
-  );
-  sim.addNode("a", () => peer);
-  sim.addNode("b", () => peer);
-  sim.runFor(1);
-  const send = (from: "a" | "b", message: RaftMessage) => {
-    sim.withNode(from, (ctx) => ctx.send("v", message));
-    sim.runFor(5);
-    return received.at(-1);
-  };
-  const server = () => sim.processOf("v") as RaftServer;
-  return { sim, send, server };
-}
+const setUp = () => scriptedServer();
 
 const vote = (candidateId: string, term: number, lastLogIndex = 0, lastLogTerm = 0) =>
   ({ type: "RequestVote", term, candidateId, lastLogIndex, lastLogTerm }) as const;

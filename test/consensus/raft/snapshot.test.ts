@@ -12,10 +12,8 @@ import {
   RaftServer,
 } from "../../../src/consensus/raft/index.js";
 import { assertProperty } from "../../support/property.js";
-import { Simulation } from "../../../src/sim/simulation.js";
-import type { Envelope } from "../../../src/sim/types.js";
 import type { Random } from "../../../src/sim/random.js";
-import { figure8Rounds, raftSeeds, scriptRandom } from "./support.js";
+import { figure8Rounds, raftSeeds, scriptRandom, scriptedServer } from "./support.js";
 
 /** The lab's SnapShotInterval: a snapshot after every 10 applied entries. */
 const SNAPSHOT_EVERY = 10;
@@ -287,33 +285,8 @@ describe("Figure 3 with compacted logs", () => {
 
 /** Server "v" and two silent peers "a" and "b"; v snapshots after every 2 applied entries. */
 function setUp() {
-  const sim = new Simulation<RaftMessage>({ seed: 1 });
-  const received: Envelope<RaftMessage>[] = [];
-  const peer = {
-    onMessage: (_ctx: unknown, message: Envelope<RaftMessage>) => received.push(message),
-  };
-  sim.addNode(
-    "v",
-    () =>
-      new RaftServer({
-        electionTimeoutMsMin: 100_000,
-        electionTimeoutMsMax: 100_001,
-        heartbeatMs: 50,
-        entriesPerAppendMax: 64,
-        unsafeCommitOldTerms: false,
-        snapshotEvery: 2,
-      }),
-  );
-  sim.addNode("a", () => peer);
-  sim.addNode("b", () => peer);
-  sim.runFor(1);
-  const send = (message: RaftMessage) => {
-    sim.withNode("a", (ctx) => ctx.send("v", message));
-    sim.runFor(5);
-    return received.at(-1);
-  };
-  const server = () => sim.processOf("v") as RaftServer;
-  return { sim, send, server };
+  const scripted = scriptedServer(2);
+  return { ...scripted, send: (message: RaftMessage) => scripted.send("a", message) };
 }
 
 const snapshot = (

@@ -2,7 +2,13 @@
 // generator for the scripts. RAFT_SEEDS=N runs every scenario over seeds 1..N (default 3).
 
 import { Random } from "../../../src/sim/random.js";
-import type { RaftHarness } from "../../../src/consensus/raft/index.js";
+import {
+  type RaftHarness,
+  type RaftMessage,
+  RaftServer,
+} from "../../../src/consensus/raft/index.js";
+import { Simulation } from "../../../src/sim/simulation.js";
+import type { Envelope } from "../../../src/sim/types.js";
 
 /** Seeds 1..n; n from RAFT_SEEDS for a deeper fuzz by hand, else `byDefault`. */
 export function raftSeeds(byDefault = 3): number[] {
@@ -82,4 +88,39 @@ export function figure8Rounds(
     if (faults === "crash") h.restart(i);
     else h.connect(i);
   }
+}
+
+/**
+ * Server "v" and two silent peers "a" and "b" that record what v sends them. v's election timeout
+ * is long, so it never starts an election of its own: each test scripts every RPC it receives.
+ * `send(from, message)` delivers one message to v and returns v's last message to a peer.
+ */
+export function scriptedServer(snapshotEvery?: number) {
+  const sim = new Simulation<RaftMessage>({ seed: 1 });
+  const received: Envelope<RaftMessage>[] = [];
+  const peer = {
+    onMessage: (_ctx: unknown, message: Envelope<RaftMessage>) => received.push(message),
+  };
+  sim.addNode(
+    "v",
+    () =>
+      new RaftServer({
+        electionTimeoutMsMin: 100_000,
+        electionTimeoutMsMax: 100_001,
+        heartbeatMs: 50,
+        entriesPerAppendMax: 64,
+        unsafeCommitOldTerms: false,
+        ...(snapshotEvery === undefined ? {} : { snapshotEvery }),
+      }),
+  );
+  sim.addNode("a", () => peer);
+  sim.addNode("b", () => peer);
+  sim.runFor(1);
+  const send = (from: "a" | "b", message: RaftMessage) => {
+    sim.withNode(from, (ctx) => ctx.send("v", message));
+    sim.runFor(5);
+    return received.at(-1);
+  };
+  const server = () => sim.processOf("v") as RaftServer;
+  return { sim, send, server };
 }
