@@ -2,11 +2,15 @@
 // and, for every failing seed, the one command that replays it (as TigerBeetle's VOPR reports).
 //
 //   npm run fuzz -- <raft|paxos|multi-paxos> [--seeds N] [--from S] [--seed S] [--servers N]
-//                   [--snapshot-every N] [--break]
+//                   [--snapshot-every N] [--pre-vote] [--check-quorum] [--leases] [--membership]
+//                   [--break]
 //
 // --seeds N runs seeds S..S+N-1 (default 1000, from S = 1); --seed S replays one seed and prints
 // its whole error; --servers sets Raft's cluster size (else drawn from the seed); --snapshot-every
-// makes Raft's servers snapshot every N applied entries (log compaction, §7); --break switches
+// makes Raft's servers snapshot every N applied entries (log compaction, §7); --pre-vote,
+// --check-quorum, --leases (leader leases, clocks drifting within the 1 % bound, lease safety
+// checked) and --membership (random single-server changes) turn on the thesis's extensions of
+// Raft; --break switches
 // on the bug the fuzz must catch (Raft: commit old-term entries by counting, Figure 8; Paxos: an
 // acceptor forgets its promise on restart). Exit code 0 if every case passed, 1 if any failed, 2
 // for bad arguments.
@@ -33,10 +37,16 @@ export interface FuzzArgs {
   readonly servers?: number;
   /** Raft's log compaction: a snapshot every this many applied entries (undefined: off). */
   readonly snapshotEvery?: number;
+  /** Raft's extensions switched on (thesis §9.6, §6.2, §6.4.1, §4.1); none by default. */
+  readonly raftExtensions?: readonly RaftExtension[];
   /** The "break it" switch the fuzz must catch. */
   readonly breakIt: boolean;
   readonly help: boolean;
 }
+
+/** Raft's optional extensions, as flags of the runner. */
+export const RAFT_EXTENSIONS = ["pre-vote", "check-quorum", "leases", "membership"] as const;
+export type RaftExtension = (typeof RAFT_EXTENSIONS)[number];
 
 /** One case's outcome, whichever the protocol. */
 export interface FuzzCaseOutcome {
@@ -65,7 +75,8 @@ export interface FuzzSummary {
 
 export const FUZZ_USAGE =
   "usage: npm run fuzz -- <raft|paxos|multi-paxos> [--seeds N] [--from S] [--seed S] " +
-  "[--servers N] [--snapshot-every N] [--break]";
+  "[--servers N] [--snapshot-every N] [--pre-vote] [--check-quorum] [--leases] [--membership] " +
+  "[--break]";
 
 const SEEDS_DEFAULT = 1_000;
 const SERVERS_MAX = 9;
@@ -74,7 +85,10 @@ const BAR_WIDTH = 30;
 const TTY_REFRESH_MS = 100;
 const FLAGS_WITH_VALUE = ["--seeds", "--from", "--seed", "--servers", "--snapshot-every"];
 const SNAPSHOT_EVERY_MAX = 1_000_000;
-const FLAGS_BOOLEAN = ["--break", "--help", "-h"];
+const EXTENSION_FLAGS = RAFT_EXTENSIONS.map((name) => `--${name}`);
+const FLAGS_BOOLEAN = ["--break", "--help", "-h", ...EXTENSION_FLAGS];
+/** The drift bound the --leases runs assume; each server's clock drifts within 90 % of it. */
+const LEASE_DRIFT_BOUND = 0.01;
 
 function integerFlag(flag: string, text: string | undefined, min: number, max: number): number {
   if (text === undefined) {
@@ -111,7 +125,7 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzArgs {
     } else if (flag.startsWith("-")) {
       throw new RangeError(
         `unknown option ${describeValue(arg)}; known options: ` +
-          [...FLAGS_WITH_VALUE, "--break", "--help"].join(", "),
+          [...FLAGS_WITH_VALUE, ...EXTENSION_FLAGS, "--break", "--help"].join(", "),
       );
     } else {
       positional.push(arg);
@@ -141,12 +155,17 @@ export function parseFuzzArgs(argv: readonly string[]): FuzzArgs {
   if (snapshotEvery !== undefined && protocol !== "raft") {
     throw new RangeError(`--snapshot-every applies to raft only, not to ${protocol}`);
   }
+  const raftExtensions = RAFT_EXTENSIONS.filter((name) => booleans.has(`--${name}`));
+  if (raftExtensions.length > 0 && protocol !== "raft") {
+    throw new RangeError(`--${raftExtensions[0]} applies to raft only, not to ${protocol}`);
+  }
   const base = {
     protocol: protocol as FuzzProtocol,
     breakIt: booleans.has("--break"),
     help,
     ...(servers === undefined ? {} : { servers }),
     ...(snapshotEvery === undefined ? {} : { snapshotEvery }),
+    ...(raftExtensions.length === 0 ? {} : { raftExtensions }),
   };
   if (values.has("--seed")) {
     if (values.has("--seeds") || values.has("--from")) {
@@ -174,8 +193,18 @@ export function fuzzReplayCommand(args: FuzzArgs, seed: number): string {
   if (args.snapshotEvery !== undefined) {
     parts.push("--snapshot-every", String(args.snapshotEvery));
   }
+  for (const name of args.raftExtensions ?? []) parts.push(`--${name}`);
   if (args.breakIt) parts.push("--break");
   return parts.join(" ");
+}
+
+function raftExtensionOptions(extensions: readonly RaftExtension[]) {
+  return {
+    preVote: extensions.includes("pre-vote"),
+    checkQuorum: extensions.includes("check-quorum"),
+    membershipChanges: extensions.includes("membership"),
+    ...(extensions.includes("leases") ? { leaseDriftBound: LEASE_DRIFT_BOUND } : {}),
+  };
 }
 
 /** Runs one seed of the chosen protocol and never throws for what the case finds. */
@@ -185,6 +214,7 @@ export function runFuzzCase(args: FuzzArgs, seed: number): FuzzCaseOutcome {
       unsafeCommitOldTerms: args.breakIt,
       ...(args.servers === undefined ? {} : { servers: args.servers }),
       ...(args.snapshotEvery === undefined ? {} : { snapshotEvery: args.snapshotEvery }),
+      ...raftExtensionOptions(args.raftExtensions ?? []),
     };
     const result = runRaftFuzzCase(seed, options);
     if (result.ok) return { seed, ok: true };

@@ -11,6 +11,7 @@ import {
 } from "../../sim/assert.js";
 import { Random, SEED_MAX } from "../../sim/random.js";
 import { RaftHarness } from "./harness.js";
+import type { RaftServer } from "./server.js";
 
 /** Options of one Raft fuzz case. */
 export interface RaftFuzzOptions {
@@ -22,6 +23,23 @@ export interface RaftFuzzOptions {
   readonly unsafeCommitOldTerms?: boolean;
   /** Log compaction (§7): a snapshot every this many applied entries. Default 0: off. */
   readonly snapshotEvery?: number;
+  /** Pre-vote (thesis §9.6). Default false. */
+  readonly preVote?: boolean;
+  /** Check-quorum (thesis §6.2). Default false. */
+  readonly checkQuorum?: boolean;
+  /**
+   * Leader leases with this drift bound (turns checkQuorum on): every server's clock drifts by a
+   * random rate within `leaseDriftPpm`, and after every action no lease read may succeed on a
+   * leader while another server leads a later term. Default: no leases.
+   */
+  readonly leaseDriftBound?: number;
+  /** Largest |drift| drawn per server, in ppm, with leases. Default: 90 % of the bound. */
+  readonly leaseDriftPpm?: number;
+  /**
+   * Random single-server membership changes (thesis §4.1) among the faults, with a no-op entry
+   * after each election; every server is added back after healing. Default false.
+   */
+  readonly membershipChanges?: boolean;
 }
 
 /** What went wrong in a failed case: "safety" is an InvariantViolation, "failure" anything else. */
@@ -46,6 +64,10 @@ export interface RaftFuzzStats {
   readonly rpcs: number;
   /** InstallSnapshot RPCs sent (0 unless `snapshotEvery` is set). */
   readonly installSnapshots: number;
+  /** Lease reads that succeeded while checked (0 without leases). */
+  readonly leaseReads: number;
+  /** Membership changes a leader accepted (0 without membershipChanges). */
+  readonly membershipChanges: number;
 }
 
 /** The outcome of one fuzz case; `error` is set exactly when `ok` is false. */
@@ -56,7 +78,17 @@ export interface RaftFuzzResult {
   readonly stats: RaftFuzzStats;
 }
 
-const KNOWN_OPTIONS = ["servers", "faultMs", "unsafeCommitOldTerms", "snapshotEvery"];
+const KNOWN_OPTIONS = [
+  "servers",
+  "faultMs",
+  "unsafeCommitOldTerms",
+  "snapshotEvery",
+  "preVote",
+  "checkQuorum",
+  "leaseDriftBound",
+  "leaseDriftPpm",
+  "membershipChanges",
+];
 const FAULT_MS_DEFAULT = 5_000;
 const SERVERS_MAX = 9;
 
@@ -71,6 +103,14 @@ interface Counters {
   crashes: number;
   networkChanges: number;
   finalIndex: number;
+  leaseReads: number;
+  membershipChanges: number;
+}
+
+function booleanOption(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw invalidArgument(name, "true or false", value);
+  return value;
 }
 
 /**
@@ -99,12 +139,25 @@ export function runRaftFuzzCase(seed: number, options: RaftFuzzOptions = {}): Ra
     throw invalidArgument("unsafeCommitOldTerms", "true or false", unsafe);
   }
   const snapshotEvery = integerOption("snapshotEvery", known.snapshotEvery, 0, 0);
+  const preVote = booleanOption("preVote", known.preVote);
+  const membership = booleanOption("membershipChanges", known.membershipChanges);
+  const bound = known.leaseDriftBound;
+  if (bound !== undefined && (typeof bound !== "number" || !(bound > 0 && bound < 1))) {
+    throw invalidArgument("leaseDriftBound", "a number in (0, 1)", bound);
+  }
+  const checkQuorum = booleanOption("checkQuorum", known.checkQuorum) || bound !== undefined;
+  const driftPpmMax =
+    bound === undefined
+      ? 0
+      : integerOption("leaseDriftPpm", known.leaseDriftPpm, Math.floor(bound * 900_000), 0);
   const counters: Counters = {
     commandsAccepted: 0,
     disconnects: 0,
     crashes: 0,
     networkChanges: 0,
     finalIndex: 0,
+    leaseReads: 0,
+    membershipChanges: 0,
   };
   const h = new RaftHarness({
     servers,
@@ -112,12 +165,23 @@ export function runRaftFuzzCase(seed: number, options: RaftFuzzOptions = {}): Ra
     reliable: random.chance(0.5),
     unsafeCommitOldTerms: unsafe,
     snapshotEvery,
+    preVote,
+    checkQuorum,
+    ...(bound === undefined ? {} : { leaseReads: { driftBound: bound } }),
+    // A leader may change the membership only after committing an entry of its term: the no-op
+    // makes that happen right after each election instead of at the next client command.
+    appendNoOpOnElection: membership,
   });
   let error: RaftFuzzError | undefined;
   try {
     const connected = Array.from({ length: servers }, () => true);
-    runFaults(h, random, faultMs, connected, counters);
+    for (let i = 0; i < servers && driftPpmMax > 0; i++) {
+      h.sim.setClock(`s${i}`, { driftPpm: random.int(-driftPpmMax, driftPpmMax) });
+    }
+    const extras: FaultExtras = { leases: bound !== undefined, membership };
+    runFaults(h, random, faultMs, connected, counters, extras);
     heal(h, connected);
+    if (membership) restoreMembers(h);
     const command = `final ${seed}`;
     counters.finalIndex = h.one(command, servers, true);
     const { count } = h.nCommitted(counters.finalIndex);
@@ -149,12 +213,20 @@ function describeError(caught: unknown): RaftFuzzError {
  * the lab's figure 8 tests the leader is often deposed, and a majority is usually brought back so
  * that new leaders are elected with diverging logs; now and then a minority is left alone.
  */
+interface FaultExtras {
+  /** Check lease reads on every server after each action. */
+  readonly leases: boolean;
+  /** Propose random single-server membership changes. */
+  readonly membership: boolean;
+}
+
 function runFaults(
   h: RaftHarness,
   random: Random,
   faultMs: number,
   connected: boolean[],
   counters: Counters,
+  extras: FaultExtras,
 ): void {
   const endMs = h.now + faultMs;
   const all = Array.from({ length: h.servers }, (_, i) => i);
@@ -199,14 +271,18 @@ function runFaults(
       h.setReliable(random.chance(0.5));
       counters.networkChanges++;
     } else if (action === 18) {
-      h.setLongReordering(random.chance(0.3));
-      counters.networkChanges++;
+      if (extras.membership && random.chance(0.5)) proposeMembershipChange(h, random, counters);
+      else {
+        h.setLongReordering(random.chance(0.3));
+        counters.networkChanges++;
+      }
     } else if (random.chance(0.2)) {
       // Action 19, 1 time in 5: every server down at once; only what each persisted survives.
       // The other 4 times, only time passes.
       for (const i of all.filter(isUp)) takeDown(i, true);
     }
     h.advance(random.chance(0.1) ? random.int(0, 500) : random.int(0, 20));
+    if (extras.leases) checkLeases(h, counters);
     // Mostly keep a majority available, as the figure 8 tests do; 1 time in 5 leave it be.
     const away = all.filter((i) => !isAvailable(i));
     if (all.length - away.length < majority && random.chance(0.8)) bringBack(random.pick(away));
@@ -224,4 +300,70 @@ function heal(h: RaftHarness, connected: boolean[]): void {
     }
     if (h.server(i) === undefined) h.restart(i);
   }
+}
+
+/**
+ * Lease safety (thesis §6.4.1): while a leader's lease read succeeds, no server leads a later
+ * term. Clocks within the drift bound keep it; a clock drifting further can break it.
+ */
+function checkLeases(h: RaftHarness, counters: Counters): void {
+  for (let i = 0; i < h.servers; i++) {
+    const server = h.server(i);
+    if (server === undefined || server.role !== "leader" || !h.leaseRead(i).ok) continue;
+    counters.leaseReads++;
+    for (let j = 0; j < h.servers; j++) {
+      const other = h.server(j);
+      if (
+        other === undefined ||
+        other.role !== "leader" ||
+        other.currentTerm <= server.currentTerm
+      ) {
+        continue;
+      }
+      throw new InvariantViolation(
+        `Raft lease safety violated (seed ${h.seed}): server ${i} served a lease read as leader ` +
+          `of term ${server.currentTerm} at t=${h.now.toFixed(1)} ms while server ${j} leads ` +
+          `term ${other.currentTerm}`,
+      );
+    }
+  }
+}
+
+/** Asks the leader, if any, to add a non-member or remove a member other than itself. */
+function proposeMembershipChange(h: RaftHarness, random: Random, counters: Counters): void {
+  const all = Array.from({ length: h.servers }, (_, i) => i);
+  const leader = all.find((i) => h.server(i)?.role === "leader");
+  if (leader === undefined) return;
+  const members = h.members(leader);
+  const outside = all.filter((i) => !members.includes(i));
+  const removable = members.filter((i) => i !== leader);
+  const add = outside.length > 0 && (members.length <= 2 || random.chance(0.5));
+  const target = add ? random.pick(outside) : members.length > 2 ? random.pick(removable) : -1;
+  if (target === -1) return;
+  const id = `s${target}`;
+  const result = h.sim.withNode(`s${leader}`, (ctx, process) =>
+    (process as RaftServer).changeMembership(ctx, add ? { add: id } : { remove: id }),
+  );
+  if (result.ok) counters.membershipChanges++;
+}
+
+/**
+ * After healing, adds every server back into the configuration, one at a time, until a leader's
+ * committed configuration holds them all (a change proposed before healing may still commit).
+ */
+function restoreMembers(h: RaftHarness): void {
+  for (let attempt = 0; attempt <= 2 * h.servers; attempt++) {
+    const leader = h.checkOneLeader();
+    const missing = Array.from({ length: h.servers }, (_, i) => i).find(
+      (i) => !h.members(leader).includes(i),
+    );
+    const server = h.server(leader) as RaftServer;
+    if (missing === undefined && server.configIndex <= server.commitIndex) return;
+    if (missing === undefined) h.advance(100);
+    else h.changeMembership({ add: missing });
+  }
+  throw new Error(
+    `the configuration does not hold every server after ${2 * h.servers + 1} attempts ` +
+      `(seed ${h.seed}, t=${h.now} ms)`,
+  );
 }

@@ -14,7 +14,13 @@ import { Simulation } from "../../sim/simulation.js";
 import type { LinkOptions, NodeId } from "../../sim/types.js";
 import { RaftInvariantChecker } from "./invariants.js";
 import { RaftServer } from "./server.js";
-import type { RaftLogEntry, RaftMessage, RaftSnapshot, RaftStartResult } from "./types.js";
+import type {
+  RaftLogEntry,
+  RaftMessage,
+  RaftReadResult,
+  RaftSnapshot,
+  RaftStartResult,
+} from "./types.js";
 
 /** How a {@link RaftHarness} is set up. */
 export interface RaftHarnessOptions {
@@ -33,6 +39,19 @@ export interface RaftHarnessOptions {
    * since its last snapshot, and discards the log up to there. Default 0: never.
    */
   readonly snapshotEvery?: number;
+  /** Pre-vote (thesis §9.6). Default false: Figure 2 as the paper states it. */
+  readonly preVote?: boolean;
+  /** Check-quorum (thesis §6.2, §9.6). Default false. */
+  readonly checkQuorum?: boolean;
+  /** Leader leases for {@link RaftHarness.leaseRead} (needs checkQuorum); see RaftServerOptions. */
+  readonly leaseReads?: { readonly driftBound: number };
+  /** A new leader appends a no-op entry (thesis §6.4). Default false, as the lab expects. */
+  readonly appendNoOpOnElection?: boolean;
+  /**
+   * How many servers (0 .. members - 1) are voting members at the start; the others wait, outside
+   * the configuration, until {@link RaftHarness.changeMembership} adds them. Default: all.
+   */
+  readonly members?: number;
 }
 
 const KNOWN_OPTIONS = [
@@ -42,7 +61,18 @@ const KNOWN_OPTIONS = [
   "unsafeCommitOldTerms",
   "traceEventsMax",
   "snapshotEvery",
+  "preVote",
+  "checkQuorum",
+  "leaseReads",
+  "appendNoOpOnElection",
+  "members",
 ];
+
+function booleanOption(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw invalidArgument(name, "true or false", value);
+  return value;
+}
 
 /** Heartbeats at most 10 per second and election timeouts well above them, as the lab asks. */
 const HEARTBEAT_MS = 100;
@@ -96,6 +126,15 @@ export class RaftHarness {
     }
     const traceEventsMax = integerOption("traceEventsMax", known.traceEventsMax, 0, 0);
     const snapshotEvery = integerOption("snapshotEvery", known.snapshotEvery, 0, 0);
+    const members = integerOption("members", known.members, servers, 1);
+    if (members > servers) {
+      throw invalidArgument("members", `an integer in [1, ${servers}] (servers)`, members);
+    }
+    const preVote = booleanOption("preVote", known.preVote);
+    const checkQuorum = booleanOption("checkQuorum", known.checkQuorum);
+    const appendNoOpOnElection = booleanOption("appendNoOpOnElection", known.appendNoOpOnElection);
+    // RaftServer checks the shape and the bound (and that checkQuorum is on).
+    const leaseReads = known.leaseReads as RaftHarnessOptions["leaseReads"];
     this.reliable = reliable;
     this.sim = new Simulation<RaftMessage>({ seed: this.seed, traceEventsMax });
     this.checker = new RaftInvariantChecker(this.seed);
@@ -119,6 +158,11 @@ export class RaftHarness {
             unsafeCommitOldTerms: unsafe,
             snapshotEvery,
             onSnapshot,
+            members: this.ids.slice(0, members),
+            preVote,
+            checkQuorum,
+            appendNoOpOnElection,
+            ...(leaseReads === undefined ? {} : { leaseReads }),
           }),
       );
     }
@@ -323,6 +367,92 @@ export class RaftHarness {
     if (typeof on !== "boolean") throw invalidArgument("longReordering", "true or false", on);
     this.longReordering = on;
     this.configureNetwork();
+  }
+
+  // ------------------------------------------------------------------ reads and membership
+
+  /**
+   * A ReadIndex read (thesis §6.4) on `server`: runs until the server answers, at most `waitMs`
+   * of virtual time; no answer by then is reported as { ok: false } with that reason.
+   */
+  readIndex(server: number, waitMs = COMMIT_WAIT_MS_MAX): RaftReadResult {
+    const id = this.idOf(server);
+    requireNumberAtLeast("waitMs", waitMs, 0);
+    let answer: RaftReadResult | undefined;
+    this.sim.withNode(id, (ctx, process) =>
+      (process as RaftServer).readIndex(ctx, (result) => {
+        answer = result;
+      }),
+    );
+    if (answer === undefined) this.runUntil(() => answer !== undefined, waitMs);
+    return answer ?? { ok: false, reason: `no answer from server ${server} within ${waitMs} ms` };
+  }
+
+  /** A lease read (thesis §6.4.1) on `server`, answered at once from its lease. */
+  leaseRead(server: number): RaftReadResult {
+    const id = this.idOf(server);
+    return this.sim.withNode(id, (ctx, process) => (process as RaftServer).leaseRead(ctx));
+  }
+
+  /**
+   * Adds or removes one server (thesis §4.1) through whichever server is leader, retrying until
+   * the config entry is committed on a majority of the new configuration; returns its index (if
+   * the leader's committed configuration already is so, the index of the entry that made it so,
+   * 0 for the initial one). Throws after 10 s of virtual time, with the last refusal.
+   */
+  changeMembership(change: { add: number } | { remove: number }): number {
+    const target = "add" in change ? change.add : change.remove;
+    const id = this.idOf(target);
+    const serverChange = "add" in change ? { add: id } : { remove: id };
+    const deadlineMs = this.now + ONE_TIME_MS_MAX;
+    let refusal = "no leader";
+    while (this.now < deadlineMs) {
+      const leader = this.currentLeader();
+      if (leader === -1) {
+        this.advance(50);
+        continue;
+      }
+      const current = this.server(leader) as RaftServer;
+      if (current.members.includes(id) === "add" in change) {
+        // Already so in the leader's configuration (a retry, or a change made by someone else).
+        if (current.configIndex <= current.commitIndex) return current.configIndex;
+        this.advance(50);
+        continue;
+      }
+      const result = this.sim.withNode(this.idOf(leader), (ctx, process) =>
+        (process as RaftServer).changeMembership(ctx, serverChange),
+      );
+      this.check();
+      if (!result.ok) {
+        refusal = result.reason;
+        this.advance(50);
+        continue;
+      }
+      const leaderProcess = this.server(leader) as RaftServer;
+      const wanted = JSON.stringify(leaderProcess.entryAt(result.index)?.command);
+      const newSize = leaderProcess.members.length;
+      let committed = false;
+      this.runUntil(() => {
+        const { count, command } = this.nCommitted(result.index);
+        committed = 2 * count > newSize && JSON.stringify(command) === wanted;
+        return committed;
+      }, COMMIT_WAIT_MS_MAX);
+      if (committed) return result.index;
+      refusal = `the change at index ${result.index} was not committed`;
+    }
+    throw new Error(
+      `changeMembership(${describeValue(change)}): not done within ${ONE_TIME_MS_MAX} ms: ` +
+        `${refusal} (seed ${this.seed}, t=${this.now} ms)`,
+    );
+  }
+
+  /** The voting members as `server` sees them (thesis §4.1: the latest config in its log). */
+  members(server: number): number[] {
+    const process = this.server(server);
+    if (process === undefined) {
+      throw invalidArgument("members(server)", "a running server", server);
+    }
+    return process.members.map((id) => this.ids.indexOf(id)).sort((a, b) => a - b);
   }
 
   // ------------------------------------------------------------------ measuring and running

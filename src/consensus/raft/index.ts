@@ -1,6 +1,6 @@
-// Raft consensus (Ongaro and Ousterhout, USENIX ATC 2014): public face of src/consensus/raft.
-// The server of Figure 2 with log compaction (§7), its safety checker (Figure 3) and the lab-style
-// test harness.
+// Raft consensus (Ongaro and Ousterhout, USENIX ATC 2014; Ongaro's thesis 2014): public face of
+// src/consensus/raft. The server of Figure 2 with snapshots (§7), pre-vote, check-quorum,
+// ReadIndex, leases and membership changes, its safety checker (Figure 3) and the lab harness.
 
 export { RaftHarness, type RaftHarnessOptions } from "./harness.js";
 export { RaftInvariantChecker } from "./invariants.js";
@@ -10,7 +10,13 @@ export type {
   AppendEntriesReply,
   InstallSnapshotArgs,
   InstallSnapshotReply,
+  PreVoteArgs,
+  PreVoteReply,
+  RaftConfiguration,
   RaftLogEntry,
+  RaftMembershipChange,
+  RaftMembershipResult,
+  RaftReadResult,
   RaftMessage,
   RaftRole,
   RaftSnapshot,

@@ -1,15 +1,22 @@
 // One Raft server as a simulator process: Figure 2 of Ongaro and Ousterhout (2014), rule by rule,
-// with log compaction and InstallSnapshot (§7, Figure 13). Persistent state goes to ctx.storage.
+// with snapshots (§7), and from Ongaro's thesis pre-vote, check-quorum (§9.6), ReadIndex and lease
+// reads (§6.4) and single-server membership changes (§4.1). Persistent state goes to ctx.storage.
 
-import { assert } from "../../sim/assert.js";
+import { assert, invalidArgument, requireKnownOptions } from "../../sim/assert.js";
 import type { Envelope, FiredTimer, NodeContext, NodeId, Process } from "../../sim/types.js";
 import type {
   AppendEntriesArgs,
   AppendEntriesReply,
   InstallSnapshotArgs,
   InstallSnapshotReply,
+  PreVoteArgs,
+  PreVoteReply,
+  RaftConfiguration,
   RaftLogEntry,
+  RaftMembershipChange,
+  RaftMembershipResult,
   RaftMessage,
+  RaftReadResult,
   RaftRole,
   RaftSnapshot,
   RaftStartResult,
@@ -51,10 +58,66 @@ export interface RaftServerOptions {
    * (InstallSnapshot), or the server's own, loaded from stable storage at restart.
    */
   readonly onSnapshot?: (server: NodeId, snapshot: RaftSnapshot) => void;
+  /**
+   * The voting members at the start, before any config entry (thesis §4.1). Default: every node of
+   * the simulation. Nodes outside the configuration (clients, a server about to be added) are
+   * never sent Raft messages; a server outside its own configuration never campaigns.
+   */
+  readonly members?: readonly NodeId[];
+  /** A new leader appends a no-op entry of its term, to commit its term's first entry (§6.4). */
+  readonly appendNoOpOnElection?: boolean;
+  /**
+   * Pre-vote (thesis §9.6): a server whose election timer fires first asks whether a majority
+   * would vote for it, and increments its term only if so. A server cut off and rejoining then
+   * does not force a new election with its inflated term.
+   */
+  readonly preVote?: boolean;
+  /**
+   * Check-quorum (thesis §6.2 and §9.6, etcd's CheckQuorum): a leader that has not heard from a
+   * majority within an election timeout steps down, and a server that heard from a leader within
+   * the minimum election timeout ignores vote requests (they cannot be from a legitimate election).
+   */
+  readonly checkQuorum?: boolean;
+  /**
+   * Leader leases (thesis §6.4.1): the leader serves {@link RaftServer.leaseRead} without messages
+   * while its lease holds. The lease is the minimum election timeout shortened by `driftBound`,
+   * the largest relative clock rate error assumed (0.01: clocks run within 1 % of true time);
+   * clocks drifting further break the lease. Requires checkQuorum.
+   */
+  readonly leaseReads?: { readonly driftBound: number };
+  /**
+   * Batching: a leader sends what `start` appended once per simulator step, not at every call, so
+   * a burst of proposals travels in one AppendEntries per follower (up to entriesPerAppendMax).
+   */
+  readonly batchAppends?: boolean;
 }
+
+const OPTION_NAMES = [
+  "electionTimeoutMsMin",
+  "electionTimeoutMsMax",
+  "heartbeatMs",
+  "entriesPerAppendMax",
+  "onApply",
+  "unsafeCommitOldTerms",
+  "snapshotEvery",
+  "onSnapshot",
+  "members",
+  "appendNoOpOnElection",
+  "preVote",
+  "checkQuorum",
+  "leaseReads",
+  "batchAppends",
+];
 
 const ELECTION_TIMER = "election";
 const HEARTBEAT_TIMER = "heartbeat";
+const FLUSH_TIMER = "flush";
+
+/** A ReadIndex request waiting for its heartbeat round to be acknowledged by a majority. */
+interface PendingRead {
+  readonly round: number;
+  readonly done: (result: RaftReadResult) => void;
+}
 
 /**
  * A Raft server (Figure 2). Create one per node with `sim.addNode(id, () => new RaftServer(opts))`.
@@ -100,12 +163,53 @@ export class RaftServer implements Process<RaftMessage> {
   /** Lowest log index changed since the invariant checker last looked (Infinity: none). */
   logChangedFrom = 1;
 
+  /**
+   * The voting members now: those of the last config entry in the log, appended or not (thesis
+   * §4.1: a server uses the latest configuration in its log), else the snapshot's, else the
+   * initial ones.
+   */
+  members: readonly NodeId[] = [];
+  /** Index of the config entry `members` comes from (0: snapshot or initial configuration). */
+  configIndex = 0;
+  /** True while this server asks for pre-votes (thesis §9.6), before it becomes a candidate. */
+  preVoting = false;
+
   private votesGranted = new Set<NodeId>();
   private electionDeadlineMs = 0;
   private electionTimer = -1;
   private heartbeatTimer = -1;
+  private flushTimer = -1;
+  private initialMembers: readonly NodeId[] = [];
+  private snapshotMembers: readonly NodeId[] | undefined;
+  /** This server's clock when it last heard from the leader of its term (-Infinity: never). */
+  private leaderContactMs = -Infinity;
+  // Leader only: heartbeat rounds acknowledged, for check-quorum, ReadIndex and leases.
+  private round = 0;
+  private readonly roundSentAtMs = new Map<number, number>();
+  private readonly ackedRound = new Map<NodeId, number>();
+  private readonly lastAckMs = new Map<NodeId, number>();
+  private leaderSinceMs = 0;
+  private leaseUntilMs = -Infinity;
+  private pendingReads: PendingRead[] = [];
 
-  constructor(private readonly options: RaftServerOptions) {}
+  constructor(private readonly options: RaftServerOptions) {
+    requireKnownOptions("RaftServer options", options, OPTION_NAMES);
+    const lease = options.leaseReads;
+    if (lease !== undefined) {
+      const bound: unknown = typeof lease === "object" && lease !== null ? lease.driftBound : lease;
+      if (typeof bound !== "number" || !(bound >= 0 && bound < 1)) {
+        throw invalidArgument("leaseReads.driftBound", "a number in [0, 1)", bound);
+      }
+      if (options.checkQuorum !== true) {
+        throw invalidArgument(
+          "leaseReads",
+          "leaseReads together with checkQuorum: true (without it a follower may vote for a new " +
+            "leader while the old lease holds)",
+          lease,
+        );
+      }
+    }
+  }
 
   /** Index of the last log entry (0 for an empty log, snapshotIndex if all is compacted). */
   lastLogIndex(): number {
@@ -126,6 +230,16 @@ export class RaftServer implements Process<RaftMessage> {
   }
 
   onStart(ctx: NodeContext<RaftMessage>): void {
+    this.initialMembers = this.options.members ?? ctx.nodeIds();
+    for (const member of this.initialMembers) {
+      if (!ctx.nodeIds().includes(member)) {
+        throw invalidArgument(
+          "members",
+          `node ids of the simulation (${ctx.nodeIds().join(", ")})`,
+          member,
+        );
+      }
+    }
     this.currentTerm = ctx.storage.get<number>("currentTerm") ?? 0;
     this.votedFor = ctx.storage.get<NodeId | null>("votedFor") ?? null;
     const snapshot = ctx.storage.get<RaftSnapshot>("snapshot");
@@ -140,6 +254,7 @@ export class RaftServer implements Process<RaftMessage> {
       this.log.push(Object.freeze(entry));
     }
     this.logChangedFrom = this.snapshotIndex + 1;
+    this.recomputeMembers();
     this.resetElectionTimer(ctx);
   }
 
@@ -151,16 +266,110 @@ export class RaftServer implements Process<RaftMessage> {
     if (this.role !== "leader") {
       return { index: this.lastLogIndex() + 1, term: this.currentTerm, isLeader: false };
     }
-    this.appendToLog(ctx, [Object.freeze({ term: this.currentTerm, command })]);
-    this.matchIndex.set(ctx.id, this.lastLogIndex());
-    this.advanceCommitIndex(ctx); // a one-server cluster commits at once
-    for (const peer of this.peers(ctx)) this.sendAppendEntries(ctx, peer);
+    this.appendAsLeader(ctx, Object.freeze({ term: this.currentTerm, command }));
     return { index: this.lastLogIndex(), term: this.currentTerm, isLeader: true };
   }
 
+  /**
+   * Linearizable read without a log entry (thesis §6.4, ReadIndex): the leader notes its commit
+   * index, confirms with a heartbeat round acknowledged by a majority that it is still the leader,
+   * and then calls `done({ ok: true, index })`; the state machine has applied `index` by then, so
+   * reading it is linearizable. A leader that has not committed an entry of its term yet waits
+   * until it has. `done({ ok: false, reason })` if this server is not, or stops being, the leader.
+   */
+  readIndex(ctx: NodeContext<RaftMessage>, done: (result: RaftReadResult) => void): void {
+    if (this.role !== "leader") {
+      done({ ok: false, reason: this.notLeaderReason(ctx) });
+      return;
+    }
+    this.pendingReads.push({ round: this.startRound(ctx), done });
+    for (const peer of this.peers(ctx)) this.sendAppendEntries(ctx, peer);
+    this.serveReads(ctx);
+  }
+
+  /**
+   * Read under the leader's lease (thesis §6.4.1): no messages at all while the lease, measured
+   * on this server's own clock, has not run out. Safe only while clocks drift less than the
+   * configured driftBound: a leader whose clock runs slow keeps serving after a new leader was
+   * elected, and its reads go stale.
+   */
+  leaseRead(ctx: NodeContext<RaftMessage>): RaftReadResult {
+    if (this.options.leaseReads === undefined) {
+      throw new Error("leaseRead: this server was created without the leaseReads option");
+    }
+    if (this.role !== "leader") return { ok: false, reason: this.notLeaderReason(ctx) };
+    if (!this.committedInCurrentTerm()) {
+      return { ok: false, reason: `no entry of term ${this.currentTerm} committed yet` };
+    }
+    if (ctx.now() >= this.leaseUntilMs) {
+      return {
+        ok: false,
+        reason: `lease expired at ${this.leaseUntilMs.toFixed(1)} ms (clock ${ctx.now().toFixed(1)} ms)`,
+      };
+    }
+    return { ok: true, index: this.commitIndex };
+  }
+
+  /**
+   * Single-server membership change (thesis §4.1): the leader appends a config entry with one
+   * server added or removed, in effect on every server as soon as it is in its log. Refused while
+   * an earlier change is uncommitted, and until the leader has committed an entry of its own term
+   * (the fix Ongaro posted in 2015 for a safety bug in the thesis's original rule).
+   */
+  changeMembership(
+    ctx: NodeContext<RaftMessage>,
+    change: RaftMembershipChange,
+  ): RaftMembershipResult {
+    const add = "add" in change ? change.add : undefined;
+    const remove = "remove" in change ? change.remove : undefined;
+    const target = add ?? remove;
+    if (typeof target !== "string" || !ctx.nodeIds().includes(target)) {
+      throw invalidArgument(
+        "change",
+        `{ add: id } or { remove: id } with a node id of the simulation (${ctx.nodeIds().join(", ")})`,
+        change,
+      );
+    }
+    if (this.role !== "leader") return { ok: false, reason: this.notLeaderReason(ctx) };
+    if (this.configIndex > this.commitIndex) {
+      return {
+        ok: false,
+        reason: `the change at index ${this.configIndex} is not committed yet: one change at a time`,
+      };
+    }
+    if (!this.committedInCurrentTerm()) {
+      return { ok: false, reason: `no entry of term ${this.currentTerm} committed yet` };
+    }
+    if (add !== undefined && this.members.includes(add)) {
+      return { ok: false, reason: `${add} is already a member` };
+    }
+    if (remove !== undefined && !this.members.includes(remove)) {
+      return { ok: false, reason: `${remove} is not a member` };
+    }
+    if (remove !== undefined && this.members.length === 1) {
+      return { ok: false, reason: `${remove} is the last member` };
+    }
+    const members =
+      add !== undefined ? [...this.members, add] : this.members.filter((id) => id !== remove);
+    const configuration: RaftConfiguration = Object.freeze({ members: Object.freeze(members) });
+    this.appendAsLeader(
+      ctx,
+      Object.freeze({ term: this.currentTerm, command: configuration, kind: "config" }),
+    );
+    return { ok: true, index: this.lastLogIndex(), term: this.currentTerm };
+  }
+
   onMessage(ctx: NodeContext<RaftMessage>, message: Envelope<RaftMessage>): void {
-    // Rules for all servers: a higher term in any RPC or reply makes this server a follower.
-    if (message.term > this.currentTerm) {
+    // Check-quorum: while this server hears from a leader, vote requests are from servers that
+    // were cut off or removed; they are ignored, term and all (thesis §4.2.3).
+    if ((message.type === "RequestVote" || message.type === "PreVote") && this.inLeaderLease(ctx)) {
+      return;
+    }
+    // Rules for all servers: a higher term in any RPC or reply makes this server a follower. A
+    // pre-vote and a granted pre-vote reply carry a term nobody is in yet: they change nothing.
+    const preVoteTerm =
+      message.type === "PreVote" || (message.type === "PreVoteReply" && message.voteGranted);
+    if (message.term > this.currentTerm && !preVoteTerm) {
       this.becomeFollower(ctx, message.term);
     }
     switch (message.type) {
@@ -168,6 +377,10 @@ export class RaftServer implements Process<RaftMessage> {
         return this.handleRequestVote(ctx, message);
       case "RequestVoteReply":
         return this.handleRequestVoteReply(ctx, message);
+      case "PreVote":
+        return this.handlePreVote(ctx, message);
+      case "PreVoteReply":
+        return this.handlePreVoteReply(ctx, message);
       case "AppendEntries":
         return this.handleAppendEntries(ctx, message);
       case "AppendEntriesReply":
@@ -189,47 +402,109 @@ export class RaftServer implements Process<RaftMessage> {
         return;
       }
       this.electionTimer = -1;
-      if (this.role !== "leader") this.startElection(ctx);
+      if (this.role === "leader") return;
+      if (!this.members.includes(ctx.id)) {
+        // Not a voting member (yet, or any more): never campaign, but keep watching.
+        this.resetElectionTimer(ctx);
+      } else if (this.options.preVote === true) {
+        this.startPreVote(ctx);
+      } else {
+        this.startElection(ctx);
+      }
       return;
     }
     if (timer.name === HEARTBEAT_TIMER && timer.id === this.heartbeatTimer) {
       this.heartbeatTimer = -1;
       if (this.role !== "leader") return;
+      if (this.options.checkQuorum === true && !this.hasRecentQuorum(ctx)) {
+        ctx.log(`check-quorum: no majority heard within ${this.options.electionTimeoutMsMax} ms`);
+        this.stepDown(ctx);
+        return;
+      }
+      if (this.tracksRounds()) this.startRound(ctx);
       for (const peer of this.peers(ctx)) this.sendAppendEntries(ctx, peer);
       this.heartbeatTimer = ctx.setTimer(this.options.heartbeatMs, HEARTBEAT_TIMER);
+      return;
+    }
+    if (timer.name === FLUSH_TIMER && timer.id === this.flushTimer) {
+      this.flushTimer = -1;
+      if (this.role !== "leader") return;
+      for (const peer of this.peers(ctx)) this.sendIfBehind(ctx, peer);
     }
   }
 
   // ------------------------------------------------------------------ elections (§5.2)
 
+  /** Thesis §9.6: ask for votes in currentTerm + 1 without moving to it. */
+  private startPreVote(ctx: NodeContext<RaftMessage>): void {
+    this.preVoting = true;
+    this.votesGranted = new Set([ctx.id]);
+    this.resetElectionTimer(ctx);
+    if (this.isMajority(this.votesGranted)) {
+      this.startElection(ctx);
+      return;
+    }
+    const args: PreVoteArgs = {
+      type: "PreVote",
+      term: this.currentTerm + 1,
+      candidateId: ctx.id,
+      lastLogIndex: this.lastLogIndex(),
+      lastLogTerm: this.termAt(this.lastLogIndex()),
+    };
+    for (const peer of this.peers(ctx)) ctx.send(peer, args);
+  }
+
+  private handlePreVote(ctx: NodeContext<RaftMessage>, args: Envelope<PreVoteArgs>): void {
+    // Thesis §9.6: grant if the candidate's log is up to date and this server has not heard from
+    // a leader for the minimum election timeout; nothing is stored, the term does not change.
+    const leaderSilent =
+      this.role !== "leader" &&
+      ctx.now() - this.leaderContactMs >= this.options.electionTimeoutMsMin;
+    const voteGranted =
+      args.term > this.currentTerm &&
+      leaderSilent &&
+      this.isUpToDate(args.lastLogIndex, args.lastLogTerm);
+    const reply: PreVoteReply = {
+      type: "PreVoteReply",
+      term: voteGranted ? args.term : this.currentTerm,
+      voteGranted,
+    };
+    ctx.send(args.from, reply);
+  }
+
+  private handlePreVoteReply(ctx: NodeContext<RaftMessage>, reply: Envelope<PreVoteReply>): void {
+    if (!this.preVoting || !reply.voteGranted || reply.term !== this.currentTerm + 1) return;
+    this.votesGranted.add(reply.from);
+    if (this.isMajority(this.votesGranted)) this.startElection(ctx);
+  }
+
   private startElection(ctx: NodeContext<RaftMessage>): void {
+    this.preVoting = false;
     this.role = "candidate";
     this.currentTerm += 1;
     this.votedFor = ctx.id;
     this.persistTermAndVote(ctx);
     this.votesGranted = new Set([ctx.id]);
     this.resetElectionTimer(ctx);
-    if (this.isMajority(this.votesGranted.size, ctx)) {
+    if (this.isMajority(this.votesGranted)) {
       this.becomeLeader(ctx);
       return;
     }
-    ctx.broadcast({
+    const args: RequestVoteArgs = {
       type: "RequestVote",
       term: this.currentTerm,
       candidateId: ctx.id,
       lastLogIndex: this.lastLogIndex(),
       lastLogTerm: this.termAt(this.lastLogIndex()),
-    });
+    };
+    for (const peer of this.peers(ctx)) ctx.send(peer, args);
   }
 
   private handleRequestVote(ctx: NodeContext<RaftMessage>, args: Envelope<RequestVoteArgs>): void {
     let voteGranted = false;
     if (args.term === this.currentTerm) {
       // §5.4.1: vote only for a candidate whose log is at least as up-to-date as ours.
-      const myLastTerm = this.termAt(this.lastLogIndex());
-      const upToDate =
-        args.lastLogTerm > myLastTerm ||
-        (args.lastLogTerm === myLastTerm && args.lastLogIndex >= this.lastLogIndex());
+      const upToDate = this.isUpToDate(args.lastLogIndex, args.lastLogTerm);
       const free = this.votedFor === null || this.votedFor === args.candidateId;
       if (free && upToDate) {
         voteGranted = true;
@@ -254,20 +529,40 @@ export class RaftServer implements Process<RaftMessage> {
   ): void {
     if (this.role !== "candidate" || reply.term !== this.currentTerm || !reply.voteGranted) return;
     this.votesGranted.add(reply.from);
-    if (this.isMajority(this.votesGranted.size, ctx)) this.becomeLeader(ctx);
+    if (this.isMajority(this.votesGranted)) this.becomeLeader(ctx);
+  }
+
+  /** §5.4.1: a candidate's log is at least as up-to-date as this server's. */
+  private isUpToDate(lastLogIndex: number, lastLogTerm: number): boolean {
+    const myLastTerm = this.termAt(this.lastLogIndex());
+    return (
+      lastLogTerm > myLastTerm ||
+      (lastLogTerm === myLastTerm && lastLogIndex >= this.lastLogIndex())
+    );
   }
 
   private becomeFollower(ctx: NodeContext<RaftMessage>, term: number): void {
     assert(term > this.currentTerm, "a server only moves to a higher term");
-    const wasLeader = this.role === "leader";
     this.currentTerm = term;
     this.votedFor = null;
-    this.role = "follower";
     this.persistTermAndVote(ctx);
-    if (wasLeader) {
-      // A deposed leader needs an election timer again.
-      this.resetElectionTimer(ctx);
+    this.stepDown(ctx);
+  }
+
+  /** Leaves the leader or candidate role (or pre-voting) for follower, in the same term. */
+  private stepDown(ctx: NodeContext<RaftMessage>): void {
+    const wasLeader = this.role === "leader";
+    this.role = "follower";
+    this.preVoting = false;
+    if (!wasLeader) return;
+    this.leaseUntilMs = -Infinity;
+    const reads = this.pendingReads;
+    this.pendingReads = [];
+    for (const read of reads) {
+      read.done({ ok: false, reason: `${ctx.id} lost leadership in term ${this.currentTerm}` });
     }
+    // A deposed leader needs an election timer again.
+    this.resetElectionTimer(ctx);
   }
 
   private becomeLeader(ctx: NodeContext<RaftMessage>): void {
@@ -275,21 +570,64 @@ export class RaftServer implements Process<RaftMessage> {
     this.role = "leader";
     this.nextIndex.clear();
     this.matchIndex.clear();
-    for (const peer of this.peers(ctx)) {
-      this.nextIndex.set(peer, this.lastLogIndex() + 1);
-      this.matchIndex.set(peer, 0);
-    }
+    this.ackedRound.clear();
+    this.lastAckMs.clear();
+    this.roundSentAtMs.clear();
+    this.leaderSinceMs = ctx.now();
+    this.leaseUntilMs = -Infinity;
+    for (const peer of this.peers(ctx)) this.trackPeer(peer);
     this.matchIndex.set(ctx.id, this.lastLogIndex());
     if (this.electionTimer !== -1) ctx.cancelTimer(this.electionTimer);
     this.electionTimer = -1;
+    if (this.options.appendNoOpOnElection === true) {
+      this.appendToLog(ctx, [
+        Object.freeze({ term: this.currentTerm, command: null, kind: "noop" }),
+      ]);
+      this.matchIndex.set(ctx.id, this.lastLogIndex());
+      this.advanceCommitIndex(ctx);
+    }
+    if (this.tracksRounds()) this.startRound(ctx);
     for (const peer of this.peers(ctx)) this.sendAppendEntries(ctx, peer);
     if (this.heartbeatTimer !== -1) ctx.cancelTimer(this.heartbeatTimer);
     this.heartbeatTimer = ctx.setTimer(this.options.heartbeatMs, HEARTBEAT_TIMER);
   }
 
+  private trackPeer(peer: NodeId): void {
+    this.nextIndex.set(peer, this.lastLogIndex() + 1);
+    this.matchIndex.set(peer, 0);
+    this.ackedRound.set(peer, 0);
+  }
+
+  /** Check-quorum and leases: this server heard from its leader within the minimum timeout. */
+  private inLeaderLease(ctx: NodeContext<RaftMessage>): boolean {
+    if (this.options.checkQuorum !== true) return false;
+    if (this.role === "leader") return true;
+    return ctx.now() - this.leaderContactMs < this.options.electionTimeoutMsMin;
+  }
+
+  /** Check-quorum: a majority (counting this leader) answered within the last election timeout. */
+  private hasRecentQuorum(ctx: NodeContext<RaftMessage>): boolean {
+    const windowMs = this.options.electionTimeoutMsMax;
+    if (ctx.now() - this.leaderSinceMs < windowMs) return true;
+    const heard = new Set<NodeId>([ctx.id]);
+    for (const [peer, atMs] of this.lastAckMs) if (ctx.now() - atMs < windowMs) heard.add(peer);
+    return this.isMajority(heard);
+  }
+
+  private notLeaderReason(ctx: NodeContext<RaftMessage>): string {
+    return `${ctx.id} is not the leader (it is a ${this.role} in term ${this.currentTerm})`;
+  }
+
+  private committedInCurrentTerm(): boolean {
+    return (
+      this.commitIndex >= this.snapshotIndex && this.termAt(this.commitIndex) === this.currentTerm
+    );
+  }
+
   private resetElectionTimer(ctx: NodeContext<RaftMessage>): void {
     const { electionTimeoutMsMin: min, electionTimeoutMsMax: max } = this.options;
     this.electionDeadlineMs = ctx.now() + min + ctx.random() * (max - min);
+    assert(max >= min, "electionTimeoutMsMax >= electionTimeoutMsMin");
     if (this.electionTimer === -1) {
       this.electionTimer = ctx.setTimer(this.electionDeadlineMs - ctx.now(), ELECTION_TIMER);
     }
@@ -317,6 +655,7 @@ export class RaftServer implements Process<RaftMessage> {
       prevLogTerm: this.termAt(prevLogIndex),
       entries: this.log.slice(prevLogIndex - this.snapshotIndex, end - this.snapshotIndex),
       leaderCommit: this.commitIndex,
+      ...(this.tracksRounds() ? { round: this.round } : {}),
     };
     // Optimistic nextIndex (as etcd's replicate state): do not send these entries again while they
     // are in flight. A lost message shows up as a failed consistency check, which backs up.
@@ -328,6 +667,7 @@ export class RaftServer implements Process<RaftMessage> {
     ctx: NodeContext<RaftMessage>,
     args: Envelope<AppendEntriesArgs>,
   ): void {
+    const round = args.round === undefined ? {} : { round: args.round };
     const fail = (conflictTerm: number, conflictIndex: number): void => {
       const reply: AppendEntriesReply = {
         type: "AppendEntriesReply",
@@ -336,6 +676,7 @@ export class RaftServer implements Process<RaftMessage> {
         matchIndex: 0,
         conflictTerm,
         conflictIndex,
+        ...round,
       };
       ctx.send(args.from, reply);
     };
@@ -343,8 +684,7 @@ export class RaftServer implements Process<RaftMessage> {
     if (args.term < this.currentTerm) return fail(0, 0);
     // A current-term AppendEntries comes from the one leader of this term: a candidate steps down.
     assert(this.role !== "leader", "two leaders in one term");
-    this.role = "follower";
-    this.resetElectionTimer(ctx);
+    this.heardFromLeader(ctx);
     // 2. Reply false if the log has no entry at prevLogIndex whose term matches prevLogTerm.
     if (args.prevLogIndex > this.lastLogIndex()) {
       return fail(0, this.lastLogIndex() + 1);
@@ -390,8 +730,17 @@ export class RaftServer implements Process<RaftMessage> {
       matchIndex: lastNewIndex,
       conflictTerm: 0,
       conflictIndex: 0,
+      ...round,
     };
     ctx.send(args.from, reply);
+  }
+
+  /** A current-term message from the leader: follow it, and restart the election timeout. */
+  private heardFromLeader(ctx: NodeContext<RaftMessage>): void {
+    this.role = "follower";
+    this.preVoting = false;
+    this.leaderContactMs = ctx.now();
+    this.resetElectionTimer(ctx);
   }
 
   private handleAppendEntriesReply(
@@ -400,6 +749,8 @@ export class RaftServer implements Process<RaftMessage> {
   ): void {
     if (this.role !== "leader" || reply.term !== this.currentTerm) return;
     const peer = reply.from;
+    if (!this.matchIndex.has(peer)) return; // removed from the configuration meanwhile
+    this.heardFromPeer(ctx, peer, reply.round);
     const matchIndex = this.matchIndex.get(peer) as number;
     if (reply.success) {
       if (reply.matchIndex > matchIndex) {
@@ -432,15 +783,18 @@ export class RaftServer implements Process<RaftMessage> {
    * currentTerm. Earlier-term entries commit only indirectly, with a current-term entry after them.
    */
   private advanceCommitIndex(ctx: NodeContext<RaftMessage>): void {
-    for (let n = this.lastLogIndex(); n > this.commitIndex; n--) {
-      if (!this.options.unsafeCommitOldTerms && this.termAt(n) !== this.currentTerm) break;
-      let replicas = 0;
-      for (const match of this.matchIndex.values()) if (match >= n) replicas++;
-      if (this.isMajority(replicas, ctx)) {
-        this.setCommitIndex(n, ctx);
-        return;
-      }
+    // The largest N stored on a majority of the members is the majority-th largest matchIndex
+    // (the leader's own is its last index, if it is a member). Terms never decrease along a log,
+    // so if log[N] is of an older term, so is every entry before it.
+    const matches: number[] = [];
+    for (const member of this.members) {
+      matches.push(member === ctx.id ? this.lastLogIndex() : (this.matchIndex.get(member) ?? 0));
     }
+    matches.sort((a, b) => b - a);
+    const n = matches[Math.floor(matches.length / 2)] ?? 0;
+    if (n <= this.commitIndex) return;
+    if (!this.options.unsafeCommitOldTerms && this.termAt(n) !== this.currentTerm) return;
+    this.setCommitIndex(n, ctx);
   }
 
   private setCommitIndex(index: number, ctx: NodeContext<RaftMessage>): void {
@@ -457,6 +811,14 @@ export class RaftServer implements Process<RaftMessage> {
     }
     const every = this.options.snapshotEvery ?? 0;
     if (every > 0 && this.lastApplied - this.snapshotIndex >= every) this.takeSnapshot(ctx);
+    if (this.role === "leader") {
+      this.serveReads(ctx);
+      // Thesis §4.2.2: a leader removed from the configuration steps down once that is committed.
+      if (!this.members.includes(ctx.id) && this.configIndex <= this.commitIndex) {
+        ctx.log(`removed from the configuration at index ${this.configIndex}: stepping down`);
+        this.stepDown(ctx);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ log compaction (§7)
@@ -469,6 +831,7 @@ export class RaftServer implements Process<RaftMessage> {
       lastIncludedIndex,
       lastIncludedTerm: this.termAt(lastIncludedIndex),
       state: this.applied.slice(0, lastIncludedIndex),
+      members: this.membersAt(lastIncludedIndex),
     };
     ctx.storage.set("snapshot", snapshot);
     for (let index = this.snapshotIndex + 1; index <= lastIncludedIndex; index++) {
@@ -477,6 +840,8 @@ export class RaftServer implements Process<RaftMessage> {
     this.log = this.log.slice(lastIncludedIndex - this.snapshotIndex);
     this.snapshotIndex = lastIncludedIndex;
     this.snapshotTerm = snapshot.lastIncludedTerm;
+    this.snapshotMembers = snapshot.members;
+    this.recomputeMembers();
   }
 
   /** Replaces the state machine by the snapshot's (Figure 13, step 8). */
@@ -484,6 +849,7 @@ export class RaftServer implements Process<RaftMessage> {
     assert(snapshot.state.length === snapshot.lastIncludedIndex, "a snapshot holds every index");
     this.snapshotIndex = snapshot.lastIncludedIndex;
     this.snapshotTerm = snapshot.lastIncludedTerm;
+    this.snapshotMembers = snapshot.members;
     this.applied.length = 0;
     this.applied.push(...snapshot.state);
     this.lastApplied = snapshot.lastIncludedIndex;
@@ -501,6 +867,7 @@ export class RaftServer implements Process<RaftMessage> {
       offset: 0,
       data: this.applied.slice(0, this.snapshotIndex),
       done: true,
+      ...(this.snapshotMembers === undefined ? {} : { members: this.snapshotMembers }),
     };
     // Optimistic, as for AppendEntries: a lost snapshot shows up as a failed consistency check.
     this.nextIndex.set(peer, this.snapshotIndex + 1);
@@ -524,12 +891,16 @@ export class RaftServer implements Process<RaftMessage> {
     if (args.term < this.currentTerm) return reply(0);
     assert(this.role !== "leader", "two leaders in one term");
     assert(args.offset === 0 && args.done, "snapshots are sent in one chunk");
-    this.role = "follower";
-    this.resetElectionTimer(ctx);
+    this.heardFromLeader(ctx);
     const { lastIncludedIndex, lastIncludedTerm } = args;
     // Already committed here (an old or duplicated snapshot): the state machine must not go back.
     if (lastIncludedIndex <= this.commitIndex) return reply(lastIncludedIndex);
-    const snapshot: RaftSnapshot = { lastIncludedIndex, lastIncludedTerm, state: args.data };
+    const snapshot: RaftSnapshot = {
+      lastIncludedIndex,
+      lastIncludedTerm,
+      state: args.data,
+      ...(args.members === undefined ? {} : { members: args.members }),
+    };
     // 6. If an existing entry has the snapshot's last index and term, keep the entries after it;
     // 7. else discard the entire log.
     const kept =
@@ -546,6 +917,7 @@ export class RaftServer implements Process<RaftMessage> {
       this.logChangedFrom = Math.min(this.logChangedFrom, lastIncludedIndex + 1);
     // 8. Reset the state machine using the snapshot contents.
     this.resetStateMachine(ctx, snapshot);
+    this.recomputeMembers();
     reply(lastIncludedIndex);
   }
 
@@ -555,6 +927,8 @@ export class RaftServer implements Process<RaftMessage> {
   ): void {
     if (this.role !== "leader" || reply.term !== this.currentTerm) return;
     const peer = reply.from;
+    if (!this.matchIndex.has(peer)) return; // removed from the configuration meanwhile
+    this.heardFromPeer(ctx, peer, undefined);
     if (reply.matchIndex > (this.matchIndex.get(peer) as number)) {
       this.matchIndex.set(peer, reply.matchIndex);
       this.nextIndex.set(peer, Math.max(this.nextIndex.get(peer) as number, reply.matchIndex + 1));
@@ -569,11 +943,14 @@ export class RaftServer implements Process<RaftMessage> {
 
   private appendToLog(ctx: NodeContext<RaftMessage>, entries: readonly RaftLogEntry[]): void {
     this.logChangedFrom = Math.min(this.logChangedFrom, this.lastLogIndex() + 1);
+    let config = false;
     for (const entry of entries) {
       this.log.push(entry);
       ctx.storage.set(`log.${this.lastLogIndex()}`, entry);
+      if (entry.kind === "config") config = true;
     }
     ctx.storage.set("log.length", this.lastLogIndex());
+    if (config) this.recomputeMembers();
   }
 
   /** Deletes the entry at `from` and all that follow it. */
@@ -584,6 +961,7 @@ export class RaftServer implements Process<RaftMessage> {
     this.log.length = from - 1 - this.snapshotIndex;
     this.logChangedFrom = Math.min(this.logChangedFrom, from);
     ctx.storage.set("log.length", this.lastLogIndex());
+    if (this.configIndex >= from) this.recomputeMembers();
   }
 
   private persistTermAndVote(ctx: NodeContext<RaftMessage>): void {
@@ -591,11 +969,132 @@ export class RaftServer implements Process<RaftMessage> {
     ctx.storage.set("votedFor", this.votedFor);
   }
 
-  private peers(ctx: NodeContext<RaftMessage>): readonly NodeId[] {
-    return ctx.nodeIds().filter((id) => id !== ctx.id);
+  // ------------------------------------------------------------------ leader's helpers
+
+  /** Leader: appends one entry of its own and replicates it (now, or at the step's end). */
+  private appendAsLeader(ctx: NodeContext<RaftMessage>, entry: RaftLogEntry): void {
+    this.appendToLog(ctx, [entry]);
+    this.matchIndex.set(ctx.id, this.lastLogIndex());
+    this.advanceCommitIndex(ctx); // a one-server cluster commits at once
+    if (this.role !== "leader") return; // a one-server leader that removed itself
+    if (this.options.batchAppends === true) {
+      if (this.flushTimer === -1) this.flushTimer = ctx.setTimer(0, FLUSH_TIMER);
+      return;
+    }
+    for (const peer of this.peers(ctx)) this.sendAppendEntries(ctx, peer);
   }
 
-  private isMajority(count: number, ctx: NodeContext<RaftMessage>): boolean {
-    return 2 * count > ctx.nodeIds().length;
+  /** Sends AppendEntries to `peer` if it has not been sent every entry yet. */
+  private sendIfBehind(ctx: NodeContext<RaftMessage>, peer: NodeId): void {
+    if ((this.nextIndex.get(peer) as number) <= this.lastLogIndex()) {
+      this.sendAppendEntries(ctx, peer);
+    }
+  }
+
+  /** Rounds are counted while someone needs them: check-quorum leases or waiting reads. */
+  private tracksRounds(): boolean {
+    return this.options.leaseReads !== undefined || this.pendingReads.length > 0;
+  }
+
+  /** Starts a heartbeat round: acknowledgements of it prove leadership from this moment on. */
+  private startRound(ctx: NodeContext<RaftMessage>): number {
+    this.round += 1;
+    this.roundSentAtMs.set(this.round, ctx.now());
+    return this.round;
+  }
+
+  /** A current-term reply from `peer`: check-quorum, leases and ReadIndex count it. */
+  private heardFromPeer(
+    ctx: NodeContext<RaftMessage>,
+    peer: NodeId,
+    round: number | undefined,
+  ): void {
+    this.lastAckMs.set(peer, ctx.now());
+    if (round === undefined || round <= (this.ackedRound.get(peer) ?? 0)) return;
+    this.ackedRound.set(peer, round);
+    const confirmed = this.confirmedRound(ctx);
+    const lease = this.options.leaseReads;
+    const sentAtMs = this.roundSentAtMs.get(confirmed);
+    if (lease !== undefined && sentAtMs !== undefined) {
+      // Followers that acknowledged this round will not vote for electionTimeoutMsMin of their
+      // own clocks after they received it, which was after sentAtMs. Both clocks may be off by
+      // driftBound, so the leader counts on (1 - bound) / (1 + bound) of that on its own clock.
+      const { driftBound } = lease;
+      const leaseMs = (this.options.electionTimeoutMsMin * (1 - driftBound)) / (1 + driftBound);
+      this.leaseUntilMs = Math.max(this.leaseUntilMs, sentAtMs + leaseMs);
+    }
+    for (const old of this.roundSentAtMs.keys())
+      if (old < confirmed) this.roundSentAtMs.delete(old);
+    this.serveReads(ctx);
+  }
+
+  /** The latest round acknowledged by a majority of the members, this leader included. */
+  private confirmedRound(ctx: NodeContext<RaftMessage>): number {
+    const rounds: number[] = [];
+    for (const member of this.members) {
+      rounds.push(member === ctx.id ? this.round : (this.ackedRound.get(member) ?? 0));
+    }
+    rounds.sort((a, b) => b - a);
+    return rounds[Math.floor(rounds.length / 2)] ?? 0;
+  }
+
+  /** Answers the ReadIndex requests whose round a majority acknowledged (thesis §6.4, step 3). */
+  private serveReads(ctx: NodeContext<RaftMessage>): void {
+    if (this.pendingReads.length === 0 || !this.committedInCurrentTerm()) return;
+    const confirmed = this.confirmedRound(ctx);
+    const ready = this.pendingReads.filter((read) => read.round <= confirmed);
+    if (ready.length === 0) return;
+    this.pendingReads = this.pendingReads.filter((read) => read.round > confirmed);
+    // Step 4: the state machine has applied up to commitIndex (this server applies at once).
+    assert(this.lastApplied === this.commitIndex, "a leader applies what it commits at once");
+    for (const read of ready) read.done({ ok: true, index: this.commitIndex });
+  }
+
+  // ------------------------------------------------------------------ configuration (§4.1)
+
+  /** Re-reads the configuration from the log, the snapshot or the options (thesis §4.1). */
+  private recomputeMembers(): void {
+    for (let k = this.log.length - 1; k >= 0; k--) {
+      const entry = this.log[k] as RaftLogEntry;
+      if (entry.kind !== "config") continue;
+      this.setMembers((entry.command as RaftConfiguration).members, this.snapshotIndex + k + 1);
+      return;
+    }
+    this.setMembers(this.snapshotMembers ?? this.initialMembers, 0);
+  }
+
+  private setMembers(members: readonly NodeId[], configIndex: number): void {
+    const added = members.filter((id) => !this.members.includes(id));
+    const removed = this.members.filter((id) => !members.includes(id));
+    this.members = members;
+    this.configIndex = configIndex;
+    if (this.role !== "leader") return;
+    for (const id of removed) {
+      this.nextIndex.delete(id);
+      this.matchIndex.delete(id);
+      this.ackedRound.delete(id);
+      this.lastAckMs.delete(id);
+    }
+    for (const id of added) if (!this.matchIndex.has(id)) this.trackPeer(id);
+  }
+
+  /** The configuration in effect at `index` (for a snapshot taken there). */
+  private membersAt(index: number): readonly NodeId[] {
+    for (let i = Math.min(index, this.lastLogIndex()); i > this.snapshotIndex; i--) {
+      const entry = this.entryAt(i) as RaftLogEntry;
+      if (entry.kind === "config") return (entry.command as RaftConfiguration).members;
+    }
+    return this.snapshotMembers ?? this.initialMembers;
+  }
+
+  private peers(ctx: NodeContext<RaftMessage>): readonly NodeId[] {
+    return this.members.filter((id) => id !== ctx.id);
+  }
+
+  /** `voters` (distinct node ids) are a majority of the current members. */
+  private isMajority(voters: ReadonlySet<NodeId>): boolean {
+    let count = 0;
+    for (const member of this.members) if (voters.has(member)) count++;
+    return 2 * count > this.members.length;
   }
 }

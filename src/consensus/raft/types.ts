@@ -1,10 +1,21 @@
 // Raft's state and messages, named as in Figure 2 of Ongaro and Ousterhout, "In Search of an
 // Understandable Consensus Algorithm" (USENIX ATC 2014). Log indices start at 1, as in the paper.
 
-/** One log entry: the command and the term in which a leader first received it. */
+/**
+ * One log entry: the command and the term in which a leader first received it. Entries with a
+ * `kind` are Raft's own, not a client's: "noop" is the empty entry a new leader may append to
+ * commit an entry of its term (thesis §6.4), "config" a membership change whose command is a
+ * {@link RaftConfiguration} (thesis §4.1). State machines skip both.
+ */
 export interface RaftLogEntry {
   readonly term: number;
   readonly command: unknown;
+  readonly kind?: "noop" | "config";
+}
+
+/** The command of a "config" entry: the voting members from this entry on (thesis §4.1). */
+export interface RaftConfiguration {
+  readonly members: readonly string[];
 }
 
 /** A server's role (§5.1). */
@@ -26,6 +37,26 @@ export interface RequestVoteReply {
   readonly voteGranted: boolean;
 }
 
+/**
+ * Pre-vote (thesis §9.6): "would you vote for me in `term`?", asked before a server increments
+ * its term, so a server that cannot win does not disrupt the cluster. `term` is the term the
+ * candidate would move to (its currentTerm + 1); receivers do not change their own term.
+ */
+export interface PreVoteArgs {
+  readonly type: "PreVote";
+  readonly term: number;
+  readonly candidateId: string;
+  readonly lastLogIndex: number;
+  readonly lastLogTerm: number;
+}
+
+/** Pre-vote answer: granted replies carry the asked term, refusals the receiver's currentTerm. */
+export interface PreVoteReply {
+  readonly type: "PreVoteReply";
+  readonly term: number;
+  readonly voteGranted: boolean;
+}
+
 /** AppendEntries RPC arguments (Figure 2): replicates entries (§5.3); also the heartbeat (§5.2). */
 export interface AppendEntriesArgs {
   readonly type: "AppendEntries";
@@ -35,6 +66,11 @@ export interface AppendEntriesArgs {
   readonly prevLogTerm: number;
   readonly entries: readonly RaftLogEntry[];
   readonly leaderCommit: number;
+  /**
+   * The leader's heartbeat round, sent only while it needs acknowledgements for reads (ReadIndex,
+   * leases: thesis §6.4); the reply echoes it.
+   */
+  readonly round?: number;
 }
 
 /**
@@ -52,6 +88,8 @@ export interface AppendEntriesReply {
   readonly conflictTerm: number;
   /** On failure: the first index holding conflictTerm, or the log length + 1 if it is too short. */
   readonly conflictIndex: number;
+  /** The request's round, echoed: the follower accepted this leader after the round began. */
+  readonly round?: number;
 }
 
 /**
@@ -63,6 +101,8 @@ export interface RaftSnapshot {
   readonly lastIncludedIndex: number;
   readonly lastIncludedTerm: number;
   readonly state: readonly unknown[];
+  /** The voting members as of lastIncludedIndex (thesis §4.1); absent: the initial members. */
+  readonly members?: readonly string[];
 }
 
 /**
@@ -78,6 +118,8 @@ export interface InstallSnapshotArgs {
   readonly offset: number;
   readonly data: readonly unknown[];
   readonly done: boolean;
+  /** The voting members as of lastIncludedIndex (absent: the initial members). */
+  readonly members?: readonly string[];
 }
 
 /**
@@ -94,6 +136,8 @@ export interface InstallSnapshotReply {
 export type RaftMessage =
   | RequestVoteArgs
   | RequestVoteReply
+  | PreVoteArgs
+  | PreVoteReply
   | AppendEntriesArgs
   | AppendEntriesReply
   | InstallSnapshotArgs
@@ -105,3 +149,18 @@ export interface RaftStartResult {
   readonly term: number;
   readonly isLeader: boolean;
 }
+
+/**
+ * What a linearizable read asks of Raft (thesis §6.4): ok with the index the state machine must
+ * have applied (it has, when the answer comes), or why this server cannot serve it.
+ */
+export type RaftReadResult =
+  { readonly ok: true; readonly index: number } | { readonly ok: false; readonly reason: string };
+
+/** A membership change (thesis §4.1): one server added or removed. */
+export type RaftMembershipChange = { readonly add: string } | { readonly remove: string };
+
+/** What a membership change request answers: where the config entry went, or why it was refused. */
+export type RaftMembershipResult =
+  | { readonly ok: true; readonly index: number; readonly term: number }
+  | { readonly ok: false; readonly reason: string };

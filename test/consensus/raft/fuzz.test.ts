@@ -99,6 +99,12 @@ describe("Figure 3 safety and progress under random fault schedules", () => {
     expect(() => runRaftFuzzCase(1, { faultMs: -5 })).toThrow(/faultMs .*got -5/);
     expect(() => runRaftFuzzCase(1, { snapshotEvery: 1.5 })).toThrow(/snapshotEvery .*got 1.5/);
     expect(() => runRaftFuzzCase(1, { seeds: 3 } as never)).toThrow(/unknown option "seeds"/);
+    expect(() => runRaftFuzzCase(1, { preVote: "yes" } as never)).toThrow(
+      /preVote must be true or false, got "yes"/,
+    );
+    expect(() => runRaftFuzzCase(1, { leaseDriftBound: 2 })).toThrow(
+      /leaseDriftBound must be a number in \(0, 1\), got 2/,
+    );
   });
 });
 
@@ -140,6 +146,9 @@ describe("npm run fuzz: arguments", () => {
       servers: 7,
     });
     expect(parseFuzzArgs(["raft", "--snapshot-every", "10"])).toMatchObject({ snapshotEvery: 10 });
+    expect(parseFuzzArgs(["raft", "--membership", "--pre-vote"])).toMatchObject({
+      raftExtensions: ["pre-vote", "membership"],
+    });
     expect(parseFuzzArgs(["multi-paxos"])).toMatchObject({ from: 1, seeds: 1_000 });
     expect(parseFuzzArgs(["--help"]).help).toBe(true);
   });
@@ -160,6 +169,9 @@ describe("npm run fuzz: arguments", () => {
     expect(() => parseFuzzArgs(["paxos", "--servers", "5"])).toThrow(/raft only/);
     expect(() => parseFuzzArgs(["paxos", "--snapshot-every", "5"])).toThrow(/raft only/);
     expect(() => parseFuzzArgs(["raft", "--snapshot-every", "0"])).toThrow(/got "0"/);
+    expect(() => parseFuzzArgs(["paxos", "--leases"])).toThrow(
+      "--leases applies to raft only, not to paxos",
+    );
     expect(() => parseFuzzArgs(["raft", "--seed", "1", "--seeds", "5"])).toThrow(/one seed/);
     expect(() => parseFuzzArgs(["raft", "paxos"])).toThrow('unexpected argument "paxos"');
   });
@@ -170,6 +182,10 @@ describe("npm run fuzz: arguments", () => {
       "npm run fuzz -- raft --seed 1234 --servers 5 --snapshot-every 4 --break",
     );
     expect(fuzzReplayCommand(parseFuzzArgs(["paxos"]), 9)).toBe("npm run fuzz -- paxos --seed 9");
+    const extended = parseFuzzArgs(["raft", "--leases", "--check-quorum", "--membership"]);
+    expect(fuzzReplayCommand(extended, 3)).toBe(
+      "npm run fuzz -- raft --seed 3 --check-quorum --leases --membership",
+    );
   });
 });
 
