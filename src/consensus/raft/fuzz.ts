@@ -35,6 +35,8 @@ export interface RaftFuzzOptions {
   readonly leaseDriftBound?: number;
   /** Largest |drift| drawn per server, in ppm, with leases. Default: 90 % of the bound. */
   readonly leaseDriftPpm?: number;
+  /** Leaders batch the entries started in one simulator step. Default false. */
+  readonly batchAppends?: boolean;
   /**
    * Random single-server membership changes (thesis §4.1) among the faults, with a no-op entry
    * after each election; every server is added back after healing. Default false.
@@ -88,6 +90,7 @@ const KNOWN_OPTIONS = [
   "leaseDriftBound",
   "leaseDriftPpm",
   "membershipChanges",
+  "batchAppends",
 ];
 const FAULT_MS_DEFAULT = 5_000;
 const SERVERS_MAX = 9;
@@ -171,6 +174,7 @@ export function runRaftFuzzCase(seed: number, options: RaftFuzzOptions = {}): Ra
     // A leader may change the membership only after committing an entry of its term: the no-op
     // makes that happen right after each election instead of at the next client command.
     appendNoOpOnElection: membership,
+    batchAppends: booleanOption("batchAppends", known.batchAppends),
   });
   let error: RaftFuzzError | undefined;
   try {

@@ -52,6 +52,8 @@ export interface RaftHarnessOptions {
    * the configuration, until {@link RaftHarness.changeMembership} adds them. Default: all.
    */
   readonly members?: number;
+  /** A leader sends a burst of `start`s in one AppendEntries per follower. Default false. */
+  readonly batchAppends?: boolean;
 }
 
 const KNOWN_OPTIONS = [
@@ -66,6 +68,7 @@ const KNOWN_OPTIONS = [
   "leaseReads",
   "appendNoOpOnElection",
   "members",
+  "batchAppends",
 ];
 
 function booleanOption(name: string, value: unknown): boolean {
@@ -133,6 +136,7 @@ export class RaftHarness {
     const preVote = booleanOption("preVote", known.preVote);
     const checkQuorum = booleanOption("checkQuorum", known.checkQuorum);
     const appendNoOpOnElection = booleanOption("appendNoOpOnElection", known.appendNoOpOnElection);
+    const batchAppends = booleanOption("batchAppends", known.batchAppends);
     // RaftServer checks the shape and the bound (and that checkQuorum is on).
     const leaseReads = known.leaseReads as RaftHarnessOptions["leaseReads"];
     this.reliable = reliable;
@@ -162,6 +166,7 @@ export class RaftHarness {
             preVote,
             checkQuorum,
             appendNoOpOnElection,
+            batchAppends,
             ...(leaseReads === undefined ? {} : { leaseReads }),
           }),
       );

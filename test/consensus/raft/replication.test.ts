@@ -2,7 +2,7 @@
 // Reference: Raft §5.3 (log replication), §5.4.1 (election restriction), Figure 2. RAFT_SEEDS=N.
 
 import { describe, expect, it } from "vitest";
-import { RaftHarness } from "../../../src/consensus/raft/index.js";
+import { RaftHarness, runRaftFuzzCase } from "../../../src/consensus/raft/index.js";
 import { ELECTION_TIMEOUT_MS, raftSeeds, scriptRandom, waitCommitted } from "./support.js";
 
 describe("§5.3 log replication", () => {
@@ -216,4 +216,33 @@ describe("§5.3 log replication", () => {
       expect(h.rpcCount() - total2).toBeLessThanOrEqual(3 * 20);
     },
   );
+});
+
+describe("batching", () => {
+  it.each(raftSeeds())(
+    "with batchAppends, 60 commands started at once travel in one AppendEntries per follower (seed %i)",
+    (seed) => {
+      for (const batchAppends of [false, true]) {
+        const h = new RaftHarness({ servers: 5, seed, batchAppends });
+        const leader = h.checkOneLeader();
+        h.one("first", 5, false);
+        const before = h.sim.stats.sentByType.AppendEntries ?? 0;
+        const indices = Array.from({ length: 60 }, (_, k) => h.start(leader, `c${k}`).index);
+        h.advance(0);
+        const sent = (h.sim.stats.sentByType.AppendEntries ?? 0) - before;
+        // Without batching every start sends to the 4 followers; with it, one flush does.
+        expect(sent).toBe(batchAppends ? 4 : 4 * 60);
+        h.advance(ELECTION_TIMEOUT_MS);
+        for (const index of indices) expect(h.nCommitted(index).count).toBe(5);
+      }
+    },
+  );
+
+  it("batched servers pass the random fault schedules too (200 seeds)", () => {
+    for (const seed of raftSeeds(200)) {
+      const result = runRaftFuzzCase(seed, { batchAppends: true });
+      expect(result.error?.message).toBeUndefined();
+      expect(result.stats.finalIndex).toBeGreaterThanOrEqual(1);
+    }
+  });
 });
