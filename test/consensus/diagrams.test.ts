@@ -117,6 +117,15 @@ describe("Raft §5.3: log tables", () => {
     expect(rows[(leader + 1) % 3]?.role).toBe("crashed");
     expect(() => raftLogRows(h, ["only one"])).toThrow(/names must be 3 names/);
   });
+
+  it("marks a leader's no-op with n and a configuration change with c", () => {
+    const h = new RaftHarness({ servers: 4, seed: 1, members: 3, appendNoOpOnElection: true });
+    const leader = h.checkOneLeader();
+    const term = h.getState(leader).term;
+    h.one("a", 3, false);
+    h.changeMembership({ add: 3 });
+    expect(raftLogRows(h)[leader]?.logTerms).toBe(`${term}n ${term} ${term}c`);
+  });
 });
 
 describe("Raft §5.4.2 Figure 8 with a log table per step", () => {

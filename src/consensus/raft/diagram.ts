@@ -11,7 +11,7 @@ import {
 import { escapeMermaidText } from "../../sim/text.js";
 import { type RaftFigure8Step, raftFigure8 } from "./figure8.js";
 import type { RaftHarness } from "./harness.js";
-import type { RaftRole } from "./types.js";
+import type { RaftLogEntry, RaftRole } from "./types.js";
 
 /** One server's row in a log table. */
 export interface RaftLogRow {
@@ -20,8 +20,18 @@ export interface RaftLogRow {
   readonly role: RaftRole | "crashed";
   readonly currentTerm: number;
   readonly commitIndex: number;
-  /** The term of each entry, index 1 first: "1 2 2" is three entries of terms 1, 2 and 2. */
+  /**
+   * The term of each entry, index 1 first: "1 2 2" is three entries of terms 1, 2 and 2. Raft's
+   * own entries are marked: "2n" is a leader's no-op of term 2, "2c" a configuration change.
+   * Entries compacted into a snapshot are not shown.
+   */
   readonly logTerms: string;
+}
+
+function entryText(entry: RaftLogEntry): string {
+  if (entry.kind === "noop") return `${entry.term}n`;
+  if (entry.kind === "config") return `${entry.term}c`;
+  return String(entry.term);
 }
 
 /**
@@ -50,7 +60,7 @@ export function raftLogRows(h: RaftHarness, names?: readonly string[]): RaftLogR
             role: server.role,
             currentTerm: server.currentTerm,
             commitIndex: server.commitIndex,
-            logTerms: server.log.map((entry) => String(entry.term)).join(" "),
+            logTerms: server.log.map(entryText).join(" "),
           },
     );
   }

@@ -171,9 +171,9 @@ export function runRaftFuzzCase(seed: number, options: RaftFuzzOptions = {}): Ra
     preVote,
     checkQuorum,
     ...(bound === undefined ? {} : { leaseReads: { driftBound: bound } }),
-    // A leader may change the membership only after committing an entry of its term: the no-op
-    // makes that happen right after each election instead of at the next client command.
-    appendNoOpOnElection: membership,
+    // A leader may change the membership or serve a lease read only after committing an entry of
+    // its term: the no-op makes that happen right after each election.
+    appendNoOpOnElection: membership || bound !== undefined,
     batchAppends: booleanOption("batchAppends", known.batchAppends),
   });
   let error: RaftFuzzError | undefined;
@@ -265,6 +265,15 @@ function runFaults(
     } else if (action <= 13) {
       const leader = all.find((i) => isAvailable(i) && h.getState(i).isLeader);
       if (leader !== undefined) takeDown(leader, random.chance(0.5));
+    } else if (action === 14 && extras.leases && random.chance(0.5)) {
+      // Leases: cut the leader off long enough for the others to elect a new one, checking
+      // lease reads all along (the case a lease must survive, and a too-slow clock does not).
+      const leader = all.find((i) => isAvailable(i) && h.getState(i).isLeader);
+      if (leader !== undefined) takeDown(leader, false);
+      for (let waited = 0; waited < 1_500; waited += 20) {
+        h.advance(20);
+        checkLeases(h, counters);
+      }
     } else if (action === 14) {
       const victims = all.filter(isAvailable);
       if (victims.length > 0) takeDown(random.pick(victims), random.chance(0.5));

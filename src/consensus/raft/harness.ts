@@ -542,20 +542,24 @@ export class RaftHarness {
 
   /**
    * The one connected leader, or -1 if there are none, several (terms may differ), or a connected
-   * server in a later term (the leader is stale and about to step down).
+   * member of its configuration in a later term (the leader is stale and about to step down). A
+   * server removed from the configuration may sit in a later term forever: it does not count.
    */
   private currentLeader(): number {
     let leader = -1;
-    let termMax = -1;
     for (let i = 0; i < this.servers; i++) {
-      if (!this.isLive(i)) continue;
-      const { term, isLeader } = this.getState(i);
-      termMax = Math.max(termMax, term);
-      if (!isLeader) continue;
+      if (!this.isLive(i) || !this.getState(i).isLeader) continue;
       if (leader !== -1) return -1;
       leader = i;
     }
-    return leader !== -1 && this.getState(leader).term === termMax ? leader : -1;
+    if (leader === -1) return -1;
+    const members = (this.server(leader) as RaftServer).members;
+    const term = this.getState(leader).term;
+    for (let i = 0; i < this.servers; i++) {
+      const id = this.ids[i] as NodeId;
+      if (this.isLive(i) && members.includes(id) && this.getState(i).term > term) return -1;
+    }
+    return leader;
   }
 
   private isLive(server: number): boolean {

@@ -191,6 +191,8 @@ export class RaftServer implements Process<RaftMessage> {
   private leaderSinceMs = 0;
   private leaseUntilMs = -Infinity;
   private pendingReads: PendingRead[] = [];
+  /** Reused by advanceCommitIndex, which runs on every reply. */
+  private readonly matchScratch: number[] = [];
 
   constructor(private readonly options: RaftServerOptions) {
     requireKnownOptions("RaftServer options", options, OPTION_NAMES);
@@ -255,6 +257,10 @@ export class RaftServer implements Process<RaftMessage> {
     }
     this.logChangedFrom = this.snapshotIndex + 1;
     this.recomputeMembers();
+    // A server that restarts may have acknowledged a leader just before it crashed, and that
+    // leader may count on it for its lease: with check-quorum it refuses votes for the minimum
+    // election timeout after starting, as if it had just heard from a leader.
+    if (this.options.checkQuorum === true) this.leaderContactMs = ctx.now();
     this.resetElectionTimer(ctx);
   }
 
@@ -647,16 +653,23 @@ export class RaftServer implements Process<RaftMessage> {
     }
     const prevLogIndex = nextIndex - 1;
     const end = Math.min(this.lastLogIndex(), prevLogIndex + this.options.entriesPerAppendMax);
-    const args: AppendEntriesArgs = {
-      type: "AppendEntries",
-      term: this.currentTerm,
-      leaderId: ctx.id,
-      prevLogIndex,
-      prevLogTerm: this.termAt(prevLogIndex),
-      entries: this.log.slice(prevLogIndex - this.snapshotIndex, end - this.snapshotIndex),
-      leaderCommit: this.commitIndex,
-      ...(this.tracksRounds() ? { round: this.round } : {}),
-    };
+    const entries = this.log.slice(prevLogIndex - this.snapshotIndex, end - this.snapshotIndex);
+    const prevLogTerm = this.termAt(prevLogIndex);
+    const leaderCommit = this.commitIndex;
+    const term = this.currentTerm;
+    const leaderId = ctx.id;
+    const args: AppendEntriesArgs = this.tracksRounds()
+      ? {
+          type: "AppendEntries",
+          term,
+          leaderId,
+          prevLogIndex,
+          prevLogTerm,
+          entries,
+          leaderCommit,
+          round: this.round,
+        }
+      : { type: "AppendEntries", term, leaderId, prevLogIndex, prevLogTerm, entries, leaderCommit };
     // Optimistic nextIndex (as etcd's replicate state): do not send these entries again while they
     // are in flight. A lost message shows up as a failed consistency check, which backs up.
     this.nextIndex.set(peer, end + 1);
@@ -667,27 +680,14 @@ export class RaftServer implements Process<RaftMessage> {
     ctx: NodeContext<RaftMessage>,
     args: Envelope<AppendEntriesArgs>,
   ): void {
-    const round = args.round === undefined ? {} : { round: args.round };
-    const fail = (conflictTerm: number, conflictIndex: number): void => {
-      const reply: AppendEntriesReply = {
-        type: "AppendEntriesReply",
-        term: this.currentTerm,
-        success: false,
-        matchIndex: 0,
-        conflictTerm,
-        conflictIndex,
-        ...round,
-      };
-      ctx.send(args.from, reply);
-    };
     // 1. Reply false if term < currentTerm.
-    if (args.term < this.currentTerm) return fail(0, 0);
+    if (args.term < this.currentTerm) return this.replyAppend(ctx, args, false, 0, 0, 0);
     // A current-term AppendEntries comes from the one leader of this term: a candidate steps down.
     assert(this.role !== "leader", "two leaders in one term");
     this.heardFromLeader(ctx);
     // 2. Reply false if the log has no entry at prevLogIndex whose term matches prevLogTerm.
     if (args.prevLogIndex > this.lastLogIndex()) {
-      return fail(0, this.lastLogIndex() + 1);
+      return this.replyAppend(ctx, args, false, 0, 0, this.lastLogIndex() + 1);
     }
     // Entries up to snapshotIndex are committed, so they match every current leader's log (leader
     // completeness): skip those the request repeats and check the rest from the snapshot on.
@@ -698,7 +698,7 @@ export class RaftServer implements Process<RaftMessage> {
     if (skipped === 0 && termHere !== args.prevLogTerm) {
       let first = prevLogIndex;
       while (first > this.snapshotIndex + 1 && this.termAt(first - 1) === termHere) first--;
-      return fail(termHere, first);
+      return this.replyAppend(ctx, args, false, 0, termHere, first);
     }
     // 3. If an existing entry conflicts with a new one (same index, different term), delete it and
     // all that follow. 4. Append any new entries not already in the log. Entries that match stay:
@@ -723,15 +723,37 @@ export class RaftServer implements Process<RaftMessage> {
     if (args.leaderCommit > this.commitIndex) {
       this.setCommitIndex(Math.min(args.leaderCommit, lastNewIndex), ctx);
     }
-    const reply: AppendEntriesReply = {
-      type: "AppendEntriesReply",
-      term: this.currentTerm,
-      success: true,
-      matchIndex: lastNewIndex,
-      conflictTerm: 0,
-      conflictIndex: 0,
-      ...round,
-    };
+    this.replyAppend(ctx, args, true, lastNewIndex, 0, 0);
+  }
+
+  /** Answers an AppendEntries (Figure 2's results plus the fast-backup hints), echoing its round. */
+  private replyAppend(
+    ctx: NodeContext<RaftMessage>,
+    args: Envelope<AppendEntriesArgs>,
+    success: boolean,
+    matchIndex: number,
+    conflictTerm: number,
+    conflictIndex: number,
+  ): void {
+    const reply: AppendEntriesReply =
+      args.round === undefined
+        ? {
+            type: "AppendEntriesReply",
+            term: this.currentTerm,
+            success,
+            matchIndex,
+            conflictTerm,
+            conflictIndex,
+          }
+        : {
+            type: "AppendEntriesReply",
+            term: this.currentTerm,
+            success,
+            matchIndex,
+            conflictTerm,
+            conflictIndex,
+            round: args.round,
+          };
     ctx.send(args.from, reply);
   }
 
@@ -786,11 +808,18 @@ export class RaftServer implements Process<RaftMessage> {
     // The largest N stored on a majority of the members is the majority-th largest matchIndex
     // (the leader's own is its last index, if it is a member). Terms never decrease along a log,
     // so if log[N] is of an older term, so is every entry before it.
-    const matches: number[] = [];
+    const matches = this.matchScratch;
+    matches.length = 0;
     for (const member of this.members) {
-      matches.push(member === ctx.id ? this.lastLogIndex() : (this.matchIndex.get(member) ?? 0));
+      const match = member === ctx.id ? this.lastLogIndex() : (this.matchIndex.get(member) ?? 0);
+      // Insertion sort, largest first: clusters are small, and this runs on every reply.
+      let at = matches.length;
+      while (at > 0 && (matches[at - 1] as number) < match) {
+        matches[at] = matches[at - 1] as number;
+        at--;
+      }
+      matches[at] = match;
     }
-    matches.sort((a, b) => b - a);
     const n = matches[Math.floor(matches.length / 2)] ?? 0;
     if (n <= this.commitIndex) return;
     if (!this.options.unsafeCommitOldTerms && this.termAt(n) !== this.currentTerm) return;
@@ -1009,7 +1038,7 @@ export class RaftServer implements Process<RaftMessage> {
     peer: NodeId,
     round: number | undefined,
   ): void {
-    this.lastAckMs.set(peer, ctx.now());
+    if (this.options.checkQuorum === true) this.lastAckMs.set(peer, ctx.now());
     if (round === undefined || round <= (this.ackedRound.get(peer) ?? 0)) return;
     this.ackedRound.set(peer, round);
     const confirmed = this.confirmedRound(ctx);
