@@ -1,4 +1,4 @@
-// Consensus: single-decree and Multi-Paxos, and Raft with its lab-style test harness.
+// Consensus: single-decree and Multi-Paxos, Raft with its lab-style harness, and a KV store on Raft.
 // Public face of src/consensus (Lamport, "Paxos Made Simple" 2001; Ongaro and Ousterhout 2014).
 
 export * from "./paxos/index.js";
@@ -9,6 +9,7 @@ export {
   type InstallSnapshotReply,
   type PreVoteArgs,
   type PreVoteReply,
+  RAFT_KV_READ_PATHS,
   type RaftConfiguration,
   type RaftFigure8Step,
   type RaftFuzzOptions,
@@ -16,6 +17,18 @@ export {
   RaftHarness,
   type RaftHarnessOptions,
   RaftInvariantChecker,
+  RaftKvClient,
+  type RaftKvClientOptions,
+  RaftKvCluster,
+  type RaftKvClusterOptions,
+  type RaftKvCommand,
+  type RaftKvMessage,
+  type RaftKvReadPath,
+  type RaftKvReply,
+  type RaftKvRequest,
+  RaftKvServer,
+  type RaftKvServerOptions,
+  type RaftKvWorkloadOptions,
   type RaftLogEntry,
   type RaftMembershipChange,
   type RaftMembershipResult,

@@ -1,6 +1,7 @@
 // Raft consensus (Ongaro and Ousterhout, USENIX ATC 2014; Ongaro's thesis 2014): public face of
 // src/consensus/raft. The server of Figure 2 with snapshots (§7), pre-vote, check-quorum,
-// ReadIndex, leases and membership changes, its safety checker (Figure 3) and the lab harness.
+// ReadIndex, leases and membership changes, its safety checker (Figure 3), the lab harness and a
+// key-value store on top with exactly-once client sessions (thesis §6.3).
 
 export { RaftHarness, type RaftHarnessOptions } from "./harness.js";
 export { RaftInvariantChecker } from "./invariants.js";
@@ -32,3 +33,20 @@ export {
   type RaftFuzzStats,
   runRaftFuzzCase,
 } from "./fuzz.js";
+export {
+  RAFT_KV_READ_PATHS,
+  RaftKvClient,
+  type RaftKvClientOptions,
+  type RaftKvCommand,
+  type RaftKvMessage,
+  type RaftKvReadPath,
+  type RaftKvReply,
+  type RaftKvRequest,
+  RaftKvServer,
+  type RaftKvServerOptions,
+} from "./kv.js";
+export {
+  RaftKvCluster,
+  type RaftKvClusterOptions,
+  type RaftKvWorkloadOptions,
+} from "./kv-cluster.js";

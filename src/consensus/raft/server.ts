@@ -280,7 +280,8 @@ export class RaftServer implements Process<RaftMessage> {
    * Linearizable read without a log entry (thesis §6.4, ReadIndex): the leader notes its commit
    * index, confirms with a heartbeat round acknowledged by a majority that it is still the leader,
    * and then calls `done({ ok: true, index })`; the state machine has applied `index` by then, so
-   * reading it is linearizable. A leader that has not committed an entry of its term yet waits
+   * reading it is linearizable. `index` is the commit index when leadership was confirmed, at least
+   * the one when the request arrived: reading a later committed state is linearizable too. A leader that has not committed an entry of its term yet waits
    * until it has. `done({ ok: false, reason })` if this server is not, or stops being, the leader.
    */
   readIndex(ctx: NodeContext<RaftMessage>, done: (result: RaftReadResult) => void): void {

@@ -95,7 +95,9 @@ export interface AppendEntriesReply {
 /**
  * A snapshot of the applied state machine (§7): the state up to and including lastIncludedIndex,
  * which replaces every log entry up to it. The state machine here is the list of applied commands,
- * so `state[i - 1]` is the command applied at index i.
+ * so `state[i - 1]` is the command applied at index i. Raft's own entries are in it too, without
+ * their kind: a no-op as `null`, a configuration change as its {@link RaftConfiguration}; a state
+ * machine rebuilt by replaying the list must recognise its own commands (RaftKvServer tags them).
  */
 export interface RaftSnapshot {
   readonly lastIncludedIndex: number;
