@@ -140,19 +140,27 @@ export function raftBatchedThroughput(entries: number, burst: number): Figure {
   };
 }
 
-/** Raft's simulator events per wall-second over the bare event loop's, measured in the same call. */
-export function raftEventRateRatio(entries: number): Figure {
-  const bare = bareEventLoop(2_000_000, false);
-  const run = raftRun(entries, 1);
-  const raftRate = run.events / run.seconds;
+/**
+ * Raft's simulator events per wall-second over the bare event loop's, measured in the same call:
+ * `rounds` alternating runs of each, and the best rate of each (on a shared machine a load spike
+ * during one of the two runs would otherwise decide the ratio).
+ */
+export function raftEventRateRatio(entries: number, rounds = 3): Figure {
+  let bareRate = 0;
+  let raftRate = 0;
+  for (let round = 0; round < rounds; round++) {
+    bareRate = Math.max(bareRate, bareEventLoop(2_000_000, false).value);
+    const run = raftRun(entries, 1);
+    raftRate = Math.max(raftRate, run.events / run.seconds);
+  }
   return {
     name: "raft: event rate / bare event loop",
-    value: raftRate / bare.value,
+    value: raftRate / bareRate,
     unit: "ratio",
     goal: 0.2,
     detail:
       `Raft ${Math.round(raftRate).toLocaleString("en-US")} events/s (one proposal at a time), ` +
-      `bare ${Math.round(bare.value).toLocaleString("en-US")} events/s`,
+      `bare ${Math.round(bareRate).toLocaleString("en-US")} events/s, best of ${rounds} runs each`,
   };
 }
 

@@ -30,12 +30,8 @@ export {
 } from "./diagram.js";
 export { DEFAULT_LINK } from "./network.js";
 export { Random, SEED_MAX } from "./random.js";
-export {
-  type RunUntilOptions,
-  Simulation,
-  type SimulationOptions,
-  jsonSizeBytes,
-} from "./simulation.js";
+export { jsonSizeBytes } from "./json-size.js";
+export { type RunUntilOptions, Simulation, type SimulationOptions } from "./simulation.js";
 export { type TraceFilter, filterTrace, matchesFilter, nodesOf } from "./trace.js";
 export type {
   DropReason,

@@ -1,13 +1,7 @@
 // The deterministic discrete-event simulator every chapter runs on, in the style of FoundationDB's
 // simulation and TigerBeetle's VOPR: one seeded generator, virtual time, one event queue.
 
-import {
-  assert,
-  describeValue,
-  invalidArgument,
-  requireIntegerAtLeast,
-  requireNumberAtLeast,
-} from "./assert.js";
+import { assert, invalidArgument, requireIntegerAtLeast, requireNumberAtLeast } from "./assert.js";
 import { type ClockSettings, NodeClock } from "./clock.js";
 import {
   CrashedNodeError,
@@ -17,8 +11,10 @@ import {
   TraceFullError,
 } from "./errors.js";
 import { EventQueue } from "./event-queue.js";
+import { jsonSizeBytes } from "./json-size.js";
 import { type Link, Links, sampleLatencyMs, validateLinkOptions } from "./network.js";
 import { Random } from "./random.js";
+import { copyStorageValue } from "./stable-copy.js";
 import { type TraceFilter, filterTrace } from "./trace.js";
 import type {
   DropReason,
@@ -109,23 +105,6 @@ interface NodeRecord<M extends Message> {
 
 const NO_NODE = "";
 
-// JSON escapes every control character, so raw JSON text is ASCII exactly when it is in [0x20, 0x7f].
-const NON_ASCII = /[^\u0020-\u007f]/;
-
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
 /**
  * The envelope: a frozen copy of the body with sender and receiver. Object.assign and then two
  * stores is ~50x faster in V8 than `{ ...body, from, to }`, whose clone-then-extend path is slow.
@@ -137,26 +116,6 @@ function stamp(body: Message, from: NodeId, to: NodeId): Envelope {
   // Frozen, so a receiver or tamper hook cannot rewrite what the trace recorded (in strict code
   // an assignment throws). Shallow: treat nested data in a message as read-only too.
   return Object.freeze(envelope);
-}
-
-/**
- * Default message size: UTF-8 bytes of the body's JSON encoding (the payload; the simulator adds no
- * header). Throws for a body that is not JSON data, since it could not cross a real wire either.
- */
-export function jsonSizeBytes(message: Message): number {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(message);
-  } catch (error) {
-    throw new TypeError(
-      `a message of type ${describeValue(message.type)} must be JSON data ` +
-        `(plain objects, arrays, strings, numbers, booleans, null): ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-  if (json === undefined) return 0;
-  // Most messages are ASCII: then the string length is the byte length (native regex is fast).
-  return NON_ASCII.test(json) ? utf8Length(json) : json.length;
 }
 
 /**
@@ -309,7 +268,7 @@ export class Simulation<M extends Message = Message> {
   /** A copy of a node's stable storage, for inspection. */
   storageOf(id: NodeId): ReadonlyMap<string, unknown> {
     return new Map(
-      [...this.node(id, "id").storage].map(([key, value]) => [key, structuredClone(value)]),
+      [...this.node(id, "id").storage].map(([key, value]) => [key, copyStorageValue(value)]),
     );
   }
 
@@ -959,11 +918,11 @@ class SimNodeContext<M extends Message> implements NodeContext<M> {
       get: <T>(key: string): T | undefined => {
         check();
         const value = map.get(key);
-        return value === undefined ? undefined : (structuredClone(value) as T);
+        return copyStorageValue(value) as T | undefined;
       },
       set: (key: string, value: unknown): void => {
         check();
-        map.set(key, structuredClone(value));
+        map.set(key, copyStorageValue(value));
         hooks.storageWrite();
       },
       delete: (key: string): void => {

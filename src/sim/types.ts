@@ -27,8 +27,15 @@ export interface FiredTimer {
 
 /**
  * Stable storage of one node: it survives a crash and restart, unlike the node's fields.
- * Values are copied in and out (structured clone), so later changes to an object in memory do not
- * leak into what was persisted.
+ * Values are copied in and out as by `structuredClone`: `set` keeps a copy, so later changes to an
+ * object in memory do not leak into what was persisted, and `get` returns a fresh, mutable copy
+ * that shares nothing with what is stored (a frozen value comes back unfrozen). Plain objects and
+ * arrays are copied by a cheap hand-written walk, other values (Map, Date, typed arrays...) by
+ * `structuredClone`; values it cannot clone (functions, symbols) make `set` throw its error.
+ *
+ * @example
+ * ctx.storage.set("log.1", Object.freeze({ term: 1, command: "x" }));
+ * ctx.storage.get<{ term: number; command: string }>("log.1"); // { term: 1, command: "x" }, a copy
  */
 export interface StableStorage {
   get<T>(key: string): T | undefined;
