@@ -18,7 +18,15 @@ interface BenchCluster {
   appendEntriesSent(): number;
 }
 
-function raftCluster(seed: number): BenchCluster {
+/** How the servers replicate: one AppendEntries per start() (default), or batched per step. */
+interface Replication {
+  readonly batchAppends: boolean;
+  readonly entriesPerAppendMax: number;
+}
+
+const UNBATCHED: Replication = { batchAppends: false, entriesPerAppendMax: 64 };
+
+function raftCluster(seed: number, replication: Replication = UNBATCHED): BenchCluster {
   const sim = new Simulation<RaftMessage>({
     seed,
     traceEventsMax: 0,
@@ -33,7 +41,8 @@ function raftCluster(seed: number): BenchCluster {
           electionTimeoutMsMin: 300,
           electionTimeoutMsMax: 600,
           heartbeatMs: 100,
-          entriesPerAppendMax: 64,
+          entriesPerAppendMax: replication.entriesPerAppendMax,
+          batchAppends: replication.batchAppends,
           unsafeCommitOldTerms: false,
         }),
     );
@@ -74,8 +83,8 @@ interface RaftRun {
  * `burst` proposals at a time, then run until the leader's commitIndex covers all of them (a
  * majority stores them); repeat until `entries` are committed. burst 1: propose, commit, repeat.
  */
-function raftRun(entries: number, burst: number): RaftRun {
-  const cluster = raftCluster(1);
+function raftRun(entries: number, burst: number, replication: Replication = UNBATCHED): RaftRun {
+  const cluster = raftCluster(1, replication);
   const { sim, leader } = cluster;
   const eventsBefore = sim.stats.eventsProcessed;
   const appendBefore = cluster.appendEntriesSent();
@@ -124,13 +133,13 @@ export function raftCommitThroughput(entries: number): Figure {
 }
 
 /**
- * Committed entries per wall-second with a chance to batch: bursts of `burst` start() calls on the
- * leader, then run until all are committed. The detail gives the entries per AppendEntries actually
- * sent: RaftServer.start() replicates at once (one AppendEntries per proposal and follower, and
- * nextIndex moves optimistically), so a burst is not batched; only a lagging follower gets batches.
+ * Committed entries per wall-second with batching (RaftServer's batchAppends): bursts of `burst`
+ * start() calls on the leader, sent in one AppendEntries per follower at the end of the step (up
+ * to `burst` entries each), then run until all are committed. The detail gives the entries per
+ * AppendEntries actually sent.
  */
 export function raftBatchedThroughput(entries: number, burst: number): Figure {
-  const run = raftRun(entries, burst);
+  const run = raftRun(entries, burst, { batchAppends: true, entriesPerAppendMax: burst });
   return {
     name: `raft: committed entries, 5 nodes, bursts of ${burst} proposals (batching)`,
     value: run.entries / run.seconds,

@@ -85,10 +85,17 @@ interface QueuedEvent {
   readonly incarnation: number;
 }
 
+interface DurableLog {
+  firstIndex: number;
+  readonly entries: unknown[];
+}
+
 interface NodeRecord<M extends Message> {
   readonly id: NodeId;
   readonly factory: ProcessFactory<M>;
   readonly storage: Map<string, unknown>;
+  /** Durable logs by name: entries[k] is the entry at index firstIndex + k. */
+  readonly logs: Map<string, DurableLog>;
   readonly clock: NodeClock;
   readonly timers: Map<TimerId, TimerRecord>;
   // invariant: process and context are undefined exactly when crashed is true.
@@ -221,6 +228,7 @@ export class Simulation<M extends Message = Message> {
       id,
       factory,
       storage: new Map(),
+      logs: new Map(),
       clock: new NodeClock(),
       timers: new Map(),
       process: undefined,
@@ -265,11 +273,18 @@ export class Simulation<M extends Message = Message> {
     return this.node(id, "id").pausedUntilMs !== 0;
   }
 
-  /** A copy of a node's stable storage, for inspection. */
+  /**
+   * A copy of a node's stable storage, for inspection: every key with its value, and every durable
+   * log under its name as `{ firstIndex, entries }`.
+   */
   storageOf(id: NodeId): ReadonlyMap<string, unknown> {
-    return new Map(
-      [...this.node(id, "id").storage].map(([key, value]) => [key, copyStorageValue(value)]),
-    );
+    const record = this.node(id, "id");
+    const copy = new Map<string, unknown>();
+    for (const [key, value] of record.storage) copy.set(key, copyStorageValue(value));
+    for (const [name, log] of record.logs) {
+      copy.set(name, { firstIndex: log.firstIndex, entries: log.entries.map(copyStorageValue) });
+    }
+    return copy;
   }
 
   // ---------------------------------------------------------------- node faults
@@ -913,7 +928,26 @@ class SimNodeContext<M extends Message> implements NodeContext<M> {
     private readonly incarnation: number,
   ) {
     const map = record.storage;
+    const logs = record.logs;
     const check = () => this.checkAlive("use its storage");
+    const logNamed = (name: string): DurableLog => {
+      if (typeof name !== "string") throw invalidArgument("log name", "a string", name);
+      let log = logs.get(name);
+      if (log === undefined) {
+        if (map.has(name)) {
+          throw invalidArgument("log name", `a name that is not a key already set`, name);
+        }
+        log = { firstIndex: 1, entries: [] };
+        logs.set(name, log);
+      }
+      return log;
+    };
+    const indexIn = (label: string, index: unknown): number => {
+      if (typeof index !== "number" || !Number.isSafeInteger(index) || index < 1) {
+        throw invalidArgument(label, "an integer >= 1", index);
+      }
+      return index;
+    };
     this.storage = {
       get: <T>(key: string): T | undefined => {
         check();
@@ -922,6 +956,7 @@ class SimNodeContext<M extends Message> implements NodeContext<M> {
       },
       set: (key: string, value: unknown): void => {
         check();
+        if (logs.has(key)) throw invalidArgument("key", "a name that is not a log", key);
         map.set(key, copyStorageValue(value));
         hooks.storageWrite();
       },
@@ -933,6 +968,35 @@ class SimNodeContext<M extends Message> implements NodeContext<M> {
       keys: (): string[] => {
         check();
         return [...map.keys()];
+      },
+      appendLog: (name: string, entries: readonly unknown[]): void => {
+        check();
+        const log = logNamed(name);
+        if (!Array.isArray(entries)) throw invalidArgument("entries", "an array", entries);
+        for (const entry of entries) log.entries.push(copyStorageValue(entry));
+        hooks.storageWrite();
+      },
+      truncateLog: (name: string, fromIndex: number): void => {
+        check();
+        const log = logNamed(name);
+        const from = indexIn("fromIndex", fromIndex);
+        const keep = Math.max(0, from - log.firstIndex);
+        if (keep < log.entries.length) log.entries.length = keep;
+        hooks.storageWrite();
+      },
+      compactLog: (name: string, throughIndex: number): void => {
+        check();
+        const log = logNamed(name);
+        const through = indexIn("throughIndex", throughIndex);
+        if (through < log.firstIndex) return;
+        log.entries.splice(0, Math.min(log.entries.length, through - log.firstIndex + 1));
+        log.firstIndex = through + 1;
+        hooks.storageWrite();
+      },
+      readLog: <T>(name: string): { firstIndex: number; entries: T[] } => {
+        check();
+        const log = logNamed(name);
+        return { firstIndex: log.firstIndex, entries: log.entries.map(copyStorageValue) as T[] };
       },
     };
   }

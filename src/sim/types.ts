@@ -34,14 +34,33 @@ export interface FiredTimer {
  * `structuredClone`; values it cannot clone (functions, symbols) make `set` throw its error.
  *
  * @example
- * ctx.storage.set("log.1", Object.freeze({ term: 1, command: "x" }));
- * ctx.storage.get<{ term: number; command: string }>("log.1"); // { term: 1, command: "x" }, a copy
+ * ctx.storage.set("currentTerm", 3);
+ * ctx.storage.appendLog("log", [Object.freeze({ term: 1, command: "x" })]);
+ * ctx.storage.readLog<{ term: number; command: string }>("log");
+ * // { firstIndex: 1, entries: [{ term: 1, command: "x" }] }, copies
  */
 export interface StableStorage {
   get<T>(key: string): T | undefined;
   set(key: string, value: unknown): void;
   delete(key: string): void;
+  /** Keys of the values set (not the names of logs). */
   keys(): string[];
+  /**
+   * Appends copies of `entries` to the durable log `name` (created empty, first index 1, on first
+   * use): a write-ahead log, cheaper than a key per entry. One call is one storage write, as one
+   * write of a batch. A name is either a log or a key, never both.
+   */
+  appendLog(name: string, entries: readonly unknown[]): void;
+  /** Removes the entries of log `name` from index `fromIndex` on (a conflicting suffix). */
+  truncateLog(name: string, fromIndex: number): void;
+  /**
+   * Removes the entries of log `name` up to and including `throughIndex` (compaction after a
+   * snapshot); later entries keep their indices, and the log's first index becomes
+   * throughIndex + 1 even if it held fewer entries.
+   */
+  compactLog(name: string, throughIndex: number): void;
+  /** Copies of the entries of log `name` and the index of the first (1 for a new log). */
+  readLog<T>(name: string): { readonly firstIndex: number; readonly entries: T[] };
 }
 
 /**

@@ -199,4 +199,15 @@ describe("Raft §5.2 role timeline", () => {
     expect(gantt).toMatch(/ {2}leader t\d+ :crit, r\d+, \d+, \d+/);
     expect(() => new RaftRoleTimeline(h, 0)).toThrow(/sampleMs/);
   });
+
+  it("writes whole milliseconds, which Mermaid's dateFormat x requires, even for fractional times", () => {
+    const h = new RaftHarness({ servers: 3, seed: 1 });
+    h.checkOneLeader(); // stops at a fractional virtual time
+    expect(Number.isInteger(h.now)).toBe(false);
+    const timeline = new RaftRoleTimeline(h, 5);
+    timeline.advance(500);
+    const bars = timeline.toMermaidGantt().match(/:(?:\w+, )?r\d+, [^\n]+/g) ?? [];
+    expect(bars.length).toBeGreaterThanOrEqual(3);
+    for (const bar of bars) expect(bar).toMatch(/, \d+, \d+$/);
+  });
 });

@@ -258,8 +258,10 @@ export class RaftRoleTimeline {
         section = span.server;
         lines.push(`  section S${span.server + 1}`);
       }
-      // A zero-length bar does not draw: show at least one sample's width.
-      const toMs = Math.max(span.toMs, span.fromMs + this.sampleMs);
+      // Mermaid reads "dateFormat x" times as whole ms (a fraction is an invalid date), and a
+      // zero-length bar does not draw: round, and show at least one sample's width.
+      const fromMs = Math.round(span.fromMs);
+      const toMs = Math.max(Math.round(span.toMs), fromMs + Math.ceil(this.sampleMs));
       const tag =
         span.role === "leader"
           ? "crit, "
@@ -268,7 +270,7 @@ export class RaftRoleTimeline {
             : span.role === "crashed"
               ? "done, "
               : "";
-      lines.push(`  ${span.role} t${span.term} :${tag}r${id++}, ${span.fromMs}, ${toMs}`);
+      lines.push(`  ${span.role} t${span.term} :${tag}r${id++}, ${fromMs}, ${toMs}`);
     }
     return lines.join("\n");
   }

@@ -109,6 +109,8 @@ const OPTION_NAMES = [
   "batchAppends",
 ];
 
+/** Name of the durable log on stable storage that holds Raft's log. */
+const LOG = "log";
 const ELECTION_TIMER = "election";
 const HEARTBEAT_TIMER = "heartbeat";
 const FLUSH_TIMER = "flush";
@@ -246,15 +248,13 @@ export class RaftServer implements Process<RaftMessage> {
     this.votedFor = ctx.storage.get<NodeId | null>("votedFor") ?? null;
     const snapshot = ctx.storage.get<RaftSnapshot>("snapshot");
     if (snapshot !== undefined) this.resetStateMachine(ctx, snapshot);
-    // The log is stored one entry per key (absolute index), so an append writes only the new
-    // entries; "log.length" is the last index.
-    const length = ctx.storage.get<number>("log.length") ?? 0;
-    this.log = [];
-    for (let index = this.snapshotIndex + 1; index <= length; index++) {
-      const entry = ctx.storage.get<RaftLogEntry>(`log.${index}`);
-      assert(entry !== undefined, "every stored index up to log.length holds an entry");
-      this.log.push(Object.freeze(entry));
-    }
+    // The log is a durable log on stable storage (a write-ahead log): appends and truncations
+    // write only what changed, and it is compacted along with each snapshot.
+    const stored = ctx.storage.readLog<RaftLogEntry>(LOG);
+    assert(stored.firstIndex <= this.snapshotIndex + 1, "the stored log starts at the snapshot");
+    this.log = stored.entries
+      .slice(this.snapshotIndex + 1 - stored.firstIndex)
+      .map((entry) => Object.freeze(entry));
     this.logChangedFrom = this.snapshotIndex + 1;
     this.recomputeMembers();
     // A server that restarts may have acknowledged a leader just before it crashed, and that
@@ -864,9 +864,7 @@ export class RaftServer implements Process<RaftMessage> {
       members: this.membersAt(lastIncludedIndex),
     };
     ctx.storage.set("snapshot", snapshot);
-    for (let index = this.snapshotIndex + 1; index <= lastIncludedIndex; index++) {
-      ctx.storage.delete(`log.${index}`);
-    }
+    ctx.storage.compactLog(LOG, lastIncludedIndex);
     this.log = this.log.slice(lastIncludedIndex - this.snapshotIndex);
     this.snapshotIndex = lastIncludedIndex;
     this.snapshotTerm = snapshot.lastIncludedTerm;
@@ -937,12 +935,10 @@ export class RaftServer implements Process<RaftMessage> {
       this.entryAt(lastIncludedIndex)?.term === lastIncludedTerm
         ? this.log.slice(lastIncludedIndex - this.snapshotIndex)
         : [];
-    for (let index = this.snapshotIndex + 1; index <= this.lastLogIndex(); index++) {
-      if (index <= lastIncludedIndex || kept.length === 0) ctx.storage.delete(`log.${index}`);
-    }
     ctx.storage.set("snapshot", snapshot);
+    ctx.storage.compactLog(LOG, lastIncludedIndex);
+    if (kept.length === 0) ctx.storage.truncateLog(LOG, lastIncludedIndex + 1);
     this.log = kept;
-    ctx.storage.set("log.length", lastIncludedIndex + kept.length);
     if (kept.length === 0)
       this.logChangedFrom = Math.min(this.logChangedFrom, lastIncludedIndex + 1);
     // 8. Reset the state machine using the snapshot contents.
@@ -976,21 +972,18 @@ export class RaftServer implements Process<RaftMessage> {
     let config = false;
     for (const entry of entries) {
       this.log.push(entry);
-      ctx.storage.set(`log.${this.lastLogIndex()}`, entry);
       if (entry.kind === "config") config = true;
     }
-    ctx.storage.set("log.length", this.lastLogIndex());
+    ctx.storage.appendLog(LOG, entries);
     if (config) this.recomputeMembers();
   }
 
   /** Deletes the entry at `from` and all that follow it. */
   private truncateLog(ctx: NodeContext<RaftMessage>, from: number): void {
     assert(from > this.snapshotIndex, "a snapshot is never truncated");
-    for (let index = from; index <= this.lastLogIndex(); index++)
-      ctx.storage.delete(`log.${index}`);
+    ctx.storage.truncateLog(LOG, from);
     this.log.length = from - 1 - this.snapshotIndex;
     this.logChangedFrom = Math.min(this.logChangedFrom, from);
-    ctx.storage.set("log.length", this.lastLogIndex());
     if (this.configIndex >= from) this.recomputeMembers();
   }
 
