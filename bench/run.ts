@@ -18,6 +18,8 @@ import {
   raftBatchedThroughput,
   raftCommitThroughput,
   raftEventRateRatio,
+  raftFuzzRate,
+  raftKvThroughput,
   raftLightLoad,
 } from "./raft.js";
 import { type Figure, allToAllPing, bareEventLoop, heartbeatCluster } from "./sim.js";
@@ -114,14 +116,29 @@ const steps: [string, () => Figure][] = [
     () => raftCommitThroughput(Math.round(50_000 * scale)),
   ],
   [
-    "raft: committed entries, bursts of 100",
-    () => raftBatchedThroughput(Math.round(50_000 * scale), 100),
+    "raft: committed entries, bursts of 1000",
+    () => raftBatchedThroughput(Math.round(200_000 * scale), 1_000),
   ],
   ["raft: event rate vs bare event loop", () => raftEventRateRatio(Math.round(20_000 * scale))],
   [
     "raft: light load, 10 proposals/s for an hour",
     () => raftLightLoad(Math.round(3_600_000 * scale), 10),
   ],
+  ["raft: fuzz cases", () => raftFuzzRate(Math.round(1_000 * scale), "Figure 2", {})],
+  [
+    "raft: fuzz cases, every extension",
+    () =>
+      raftFuzzRate(Math.round(1_000 * scale), "pre-vote, check-quorum, leases, membership", {
+        preVote: true,
+        leaseDriftBound: 0.01,
+        membershipChanges: true,
+      }),
+  ],
+  [
+    "raft kv: operations, ReadIndex",
+    () => raftKvThroughput(Math.round(20_000 * scale), "readIndex"),
+  ],
+  ["raft kv: operations, lease", () => raftKvThroughput(Math.round(20_000 * scale), "lease")],
 ];
 
 console.log(`distsys benchmarks on ${machine()}`);
