@@ -12,6 +12,7 @@ import {
 } from "../../sim/assert.js";
 import { Simulation } from "../../sim/simulation.js";
 import type { LinkOptions, NodeId } from "../../sim/types.js";
+import { runCheckedUntil } from "./checked-run.js";
 import { RaftInvariantChecker } from "./invariants.js";
 import { RaftServer } from "./server.js";
 import type {
@@ -500,21 +501,7 @@ export class RaftHarness {
 
   /** Runs until `done()` or `timeMs` passed; true if done. Invariants are checked at every step. */
   private runUntil(done: () => boolean, timeMs: number): boolean {
-    const endMs = this.sim.now + timeMs;
-    let ended = false;
-    this.sim.at(endMs, () => {
-      ended = true;
-    });
-    let result = false;
-    this.sim.runUntil(
-      () => {
-        this.check();
-        result = done();
-        return result || ended;
-      },
-      { timeMsMax: timeMs + 1 },
-    );
-    return result;
+    return runCheckedUntil(this.sim, () => this.check(), done, timeMs);
   }
 
   private check(): void {

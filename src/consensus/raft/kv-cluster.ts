@@ -16,6 +16,7 @@ import { Simulation } from "../../sim/simulation.js";
 import type { LinkOptions, NodeId } from "../../sim/types.js";
 import type { KvInput, KvOutput } from "../../consistency/linearizability/models.js";
 import type { Operation } from "../../consistency/linearizability/types.js";
+import { runCheckedUntil } from "./checked-run.js";
 import { RaftInvariantChecker } from "./invariants.js";
 import {
   RAFT_KV_READ_PATHS,
@@ -464,21 +465,7 @@ export class RaftKvCluster {
   }
 
   private runUntil(done: () => boolean, timeMs: number): boolean {
-    const endMs = this.sim.now + timeMs;
-    let ended = false;
-    this.sim.at(endMs, () => {
-      ended = true;
-    });
-    let result = false;
-    this.sim.runUntil(
-      () => {
-        this.check();
-        result = done();
-        return result || ended;
-      },
-      { timeMsMax: timeMs + 1 },
-    );
-    return result;
+    return runCheckedUntil(this.sim, () => this.check(), done, timeMs);
   }
 
   private check(): void {

@@ -454,9 +454,7 @@ export class RaftServer implements Process<RaftMessage> {
     const args: PreVoteArgs = {
       type: "PreVote",
       term: this.currentTerm + 1,
-      candidateId: ctx.id,
-      lastLogIndex: this.lastLogIndex(),
-      lastLogTerm: this.termAt(this.lastLogIndex()),
+      ...this.candidacy(ctx),
     };
     for (const peer of this.peers(ctx)) ctx.send(peer, args);
   }
@@ -500,9 +498,7 @@ export class RaftServer implements Process<RaftMessage> {
     const args: RequestVoteArgs = {
       type: "RequestVote",
       term: this.currentTerm,
-      candidateId: ctx.id,
-      lastLogIndex: this.lastLogIndex(),
-      lastLogTerm: this.termAt(this.lastLogIndex()),
+      ...this.candidacy(ctx),
     };
     for (const peer of this.peers(ctx)) ctx.send(peer, args);
   }
@@ -537,6 +533,12 @@ export class RaftServer implements Process<RaftMessage> {
     if (this.role !== "candidate" || reply.term !== this.currentTerm || !reply.voteGranted) return;
     this.votesGranted.add(reply.from);
     if (this.isMajority(this.votesGranted)) this.becomeLeader(ctx);
+  }
+
+  /** What a candidate tells voters about itself: its id and where its log ends (§5.4.1). */
+  private candidacy(ctx: NodeContext<RaftMessage>) {
+    const lastLogIndex = this.lastLogIndex();
+    return { candidateId: ctx.id, lastLogIndex, lastLogTerm: this.termAt(lastLogIndex) };
   }
 
   /** §5.4.1: a candidate's log is at least as up-to-date as this server's. */
