@@ -9,3 +9,4 @@ export * from "./cap/index.js";
 export * from "./consistency/index.js";
 export * from "./consensus/index.js";
 export * from "./hashing/index.js";
+export * from "./queue/index.js";
