@@ -22,6 +22,7 @@ import {
   raftKvThroughput,
   raftLightLoad,
 } from "./raft.js";
+import { type QueueFigures, queueFigures } from "./queue.js";
 import { type Figure, allToAllPing, bareEventLoop, heartbeatCluster } from "./sim.js";
 
 const quick = process.argv.includes("--quick");
@@ -51,6 +52,10 @@ function format(figure: Figure): string {
 let hashingLookups: LookupFigures | undefined;
 const lookups = (): LookupFigures =>
   (hashingLookups ??= lookupFigures(Math.round(1_000_000 * scale)));
+
+// The three queue figures share one run over the same messages.
+let queueRun: QueueFigures | undefined;
+const queue = (): QueueFigures => (queueRun ??= queueFigures(Math.round(1_000_000 * scale)));
 
 // The dense, Map and ratio figures of one node count come from one run over the same operations.
 const clockRuns = new Map<number, VectorClockFigures>();
@@ -139,6 +144,9 @@ const steps: [string, () => Figure][] = [
     () => raftKvThroughput(Math.round(20_000 * scale), "readIndex"),
   ],
   ["raft kv: operations, lease", () => raftKvThroughput(Math.round(20_000 * scale), "lease")],
+  ["queue: end to end", () => queue().endToEnd],
+  ["queue: yocto-queue", () => queue().yoctoQueue],
+  ["queue: vs yocto-queue", () => queue().vsYoctoQueue],
 ];
 
 console.log(`distsys benchmarks on ${machine()}`);
