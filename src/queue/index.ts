@@ -18,3 +18,4 @@ export {
 export { Producer, type ProducerOptions, PRODUCER_RETRIES_MAX } from "./producer.js";
 export * from "./group.js";
 export * from "./guarantees.js";
+export * from "./diagrams.js";
