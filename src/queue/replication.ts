@@ -10,6 +10,7 @@ import {
   requireNumberAtLeast,
   requireProbability,
 } from "../sim/assert.js";
+import { partitionAmong } from "../sim/partition-among.js";
 import { Simulation } from "../sim/simulation.js";
 import type { NodeId } from "../sim/types.js";
 import { ReplicationProducer } from "./replication-producer.js";
@@ -391,14 +392,7 @@ export class ReplicatedPartitionCluster {
         return id;
       }),
     );
-    const rest = this.replicaIds.filter((id) => !listed.has(id));
-    const all = rest.length > 0 ? [...ids, rest] : ids;
-    this.sim.heal();
-    for (let g = 0; g < all.length; g++) {
-      for (let h = 0; h < all.length; h++) {
-        if (g !== h) this.sim.partitionOneWay(all[g] as NodeId[], all[h] as NodeId[]);
-      }
-    }
+    partitionAmong(this.sim, this.replicaIds, ids);
   }
 
   /** Cuts replica `replica` off from the other replicas (the producer still reaches it). */

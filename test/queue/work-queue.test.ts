@@ -9,19 +9,8 @@ import {
   WorkQueue,
   type WorkQueueMessage,
 } from "../../src/queue/work-queue.js";
+import { expectRangeError } from "../hashing/support.js";
 import { assertProperty } from "../support/property.js";
-
-/** Runs `action` and checks it throws a RangeError whose message is exactly `message`. */
-function expectRangeError(action: () => unknown, message: string): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, "expected a RangeError").toBeInstanceOf(RangeError);
-  expect((caught as Error).message).toBe(message);
-}
 
 function bodies(messages: readonly WorkQueueMessage[]): string[] {
   return messages.map((m) => m.body);

@@ -12,6 +12,7 @@ import {
 } from "../../sim/assert.js";
 import type { ClockSettings } from "../../sim/clock.js";
 import { Random } from "../../sim/random.js";
+import { partitionAmong } from "../../sim/partition-among.js";
 import { Simulation } from "../../sim/simulation.js";
 import type { LinkOptions, NodeId } from "../../sim/types.js";
 import type { KvInput, KvOutput } from "../../consistency/linearizability/models.js";
@@ -382,14 +383,7 @@ export class RaftKvCluster {
       }
       return members;
     });
-    const rest = this.serverIds.filter((id) => !listed.has(id));
-    const all = rest.length > 0 ? [...ids, rest] : ids;
-    this.sim.heal();
-    for (let g = 0; g < all.length; g++) {
-      for (let h = 0; h < all.length; h++) {
-        if (g !== h) this.sim.partitionOneWay(all[g] as NodeId[], all[h] as NodeId[]);
-      }
-    }
+    partitionAmong(this.sim, this.serverIds, ids);
   }
 
   /** Cuts `server` off from every other server (clients still reach it). */

@@ -1,0 +1,56 @@
+// Partitions among servers only: groups cut both ways, unlisted servers form one more group, and
+// clients keep reaching everyone (the fault model of the Raft KV and replication harnesses).
+
+import { describe, expect, it } from "vitest";
+import { partitionAmong } from "../../src/sim/partition-among.js";
+import { Simulation } from "../../src/sim/simulation.js";
+import type { Process } from "../../src/sim/types.js";
+
+type Ping = { readonly type: "ping" };
+
+function deliveredPairs(groups: string[][]): Set<string> {
+  const sim = new Simulation<Ping>({
+    seed: 1,
+    traceEventsMax: 1_000,
+    network: { latency: { kind: "fixed", ms: 1 } },
+  });
+  const ids = ["a", "b", "c", "d", "client"];
+  const idle: Process<Ping> = { onMessage: () => {} };
+  for (const id of ids) sim.addNode(id, () => idle);
+  sim.partition([["a"], ["b", "c", "d", "client"]]); // an earlier cut that must be healed
+  partitionAmong(sim, ["a", "b", "c", "d"], groups);
+  for (const from of ids) {
+    for (const to of ids) {
+      if (from !== to) sim.withNode(from, (ctx) => ctx.send(to, { type: "ping" }));
+    }
+  }
+  sim.runFor(10);
+  return new Set(
+    sim
+      .traceWhere({ kinds: ["deliver"] })
+      .map((e) => `${e.kind === "deliver" ? e.from : ""}>${e.kind === "deliver" ? e.to : ""}`),
+  );
+}
+
+describe("partitionAmong", () => {
+  it("cuts the groups off from each other, the rest is one group, clients reach everyone", () => {
+    const delivered = deliveredPairs([["a"], ["b"]]);
+    // a, b and {c, d} are three groups.
+    for (const [from, to] of [
+      ["a", "b"],
+      ["b", "a"],
+      ["a", "c"],
+      ["d", "b"],
+    ]) {
+      expect(delivered.has(`${from}>${to}`), `${from}>${to}`).toBe(false);
+    }
+    for (const [from, to] of [
+      ["c", "d"],
+      ["d", "c"],
+      ["client", "a"],
+      ["b", "client"],
+    ]) {
+      expect(delivered.has(`${from}>${to}`), `${from}>${to}`).toBe(true);
+    }
+  });
+});
