@@ -25,11 +25,11 @@ function deliveredPairs(groups: string[][]): Set<string> {
     }
   }
   sim.runFor(10);
-  return new Set(
-    sim
-      .traceWhere({ kinds: ["deliver"] })
-      .map((e) => `${e.kind === "deliver" ? e.from : ""}>${e.kind === "deliver" ? e.to : ""}`),
-  );
+  const pairs = new Set<string>();
+  for (const event of sim.traceWhere({ kinds: ["deliver"] })) {
+    if (event.kind === "deliver") pairs.add(`${event.from}>${event.to}`);
+  }
+  return pairs;
 }
 
 describe("partitionAmong", () => {
