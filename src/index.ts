@@ -10,3 +10,4 @@ export * from "./consistency/index.js";
 export * from "./consensus/index.js";
 export * from "./hashing/index.js";
 export * from "./queue/index.js";
+export * from "./election/index.js";
