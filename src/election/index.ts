@@ -1,5 +1,5 @@
-// Leader election: public face of src/election. Lease-based election with fencing tokens (Gray and
-// Cheriton, "Leases", SOSP 1989; Kleppmann 2016 on fencing).
+// Leader election: public face of src/election. Raft-based election, and lease-based election with
+// fencing tokens (Gray and Cheriton, "Leases", SOSP 1989; Kleppmann 2016 on fencing).
 
 export {
   FencedResource,
@@ -22,3 +22,9 @@ export {
   leaseClassicFailure,
   leaseClockDrift,
 } from "./lease-election.js";
+export {
+  RaftElection,
+  type RaftElectionFailover,
+  type RaftElectionOptions,
+  type RaftElectionPartition,
+} from "./raft-election.js";
