@@ -5,6 +5,7 @@ import os from "node:os";
 import { capCheckTime, capMessagesPerOperation, capOperationsPerSecond } from "./cap.js";
 import { type VectorClockFigures, vectorClockFigures } from "./clocks.js";
 import { abdThroughput, comparisonTableFigure, merkleDiffFigures } from "./consistency.js";
+import { electionComparisonTime } from "./election.js";
 import { paymentRuns, timeoutExperiment } from "./fallacies.js";
 import { type LookupFigures, buildFigure, lookupFigures, remapFigure } from "./hashing.js";
 import {
@@ -147,6 +148,7 @@ const steps: [string, () => Figure][] = [
   ["queue: end to end", () => queue().endToEnd],
   ["queue: yocto-queue", () => queue().yoctoQueue],
   ["queue: vs yocto-queue", () => queue().vsYoctoQueue],
+  ["election: comparison of the four approaches", () => electionComparisonTime(quick ? 4 : 20)],
 ];
 
 console.log(`distsys benchmarks on ${machine()}`);

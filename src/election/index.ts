@@ -65,3 +65,4 @@ export {
   type ZkLeaderChange,
   type ZkOperationCounts,
 } from "./zk.js";
+export * from "./compare.js";
