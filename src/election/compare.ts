@@ -122,6 +122,34 @@ const SAMPLERS: Readonly<Record<ElectionApproach, (nodes: number, seed: number) 
   zookeeper: sampleZk,
 };
 
+/** What a cut-off leader run shows: who believes they lead, sampled while the cut lasts. */
+interface CutObservation {
+  readonly leadersAtOnce: number;
+  readonly believesMs: number | null;
+}
+
+/**
+ * Samples every SAMPLE_MS for CUT_MS: the most servers believing they lead at once, and how long
+ * `old` kept believing it did (null: until the end).
+ */
+function observeCut<Id>(
+  now: () => number,
+  step: (ms: number) => void,
+  leaders: () => readonly Id[],
+  old: Id,
+): CutObservation {
+  const cutAtMs = now();
+  let leadersAtOnce = 0;
+  let believesMs: number | null = null;
+  while (now() - cutAtMs < CUT_MS) {
+    step(SAMPLE_MS);
+    const believers = leaders();
+    leadersAtOnce = Math.max(leadersAtOnce, believers.length);
+    if (believesMs === null && !believers.includes(old)) believesMs = now() - cutAtMs;
+  }
+  return { leadersAtOnce, believesMs };
+}
+
 function sampleBully(nodes: number, seed: number): Sample {
   const highest = `n${nodes}`;
   const crashed = new BullyCluster({ nodes, seed, traceEventsMax: 0 });
@@ -161,18 +189,17 @@ function sampleRaft(nodes: number, seed: number): Sample {
 
   const cut = new RaftElection({ nodes, seed });
   const harness = cut.harness;
-  const old = Number(cut.runUntilLeader().slice(1));
+  const oldId = cut.runUntilLeader();
+  const old = Number(oldId.slice(1));
   harness.disconnect(old);
-  const cutAtMs = cut.now;
-  let leadersAtOnce = 0;
-  let believesMs: number | null = null;
-  while (cut.now - cutAtMs < CUT_MS) {
-    harness.advance(SAMPLE_MS);
-    leadersAtOnce = Math.max(leadersAtOnce, cut.leaders().length);
-    if (believesMs === null && !harness.getState(old).isLeader) believesMs = cut.now - cutAtMs;
-  }
+  const seen = observeCut(
+    () => cut.now,
+    (ms) => harness.advance(ms),
+    () => cut.leaders(),
+    oldId,
+  );
   harness.connect(old);
-  return { messages, failoverMs: failover.failoverMs, leadersAtOnce, believesMs };
+  return { messages, failoverMs: failover.failoverMs, ...seen };
 }
 
 const LEASE_ELECTION_TYPES = ["lease.acquire", "lease.granted", "lease.denied"];
@@ -190,17 +217,14 @@ function sampleLease(nodes: number, seed: number): Sample {
   const cut = new LeaseElection({ candidates: nodes, seed });
   const old = cut.runUntilLeader();
   cut.cut(old, LEASE_STORE_ID);
-  const cutAtMs = cut.now;
-  let leadersAtOnce = 0;
-  let believesMs: number | null = null;
-  while (cut.now - cutAtMs < CUT_MS) {
-    cut.runFor(SAMPLE_MS);
-    const leaders = cut.leaders();
-    leadersAtOnce = Math.max(leadersAtOnce, leaders.length);
-    if (believesMs === null && !leaders.includes(old)) believesMs = cut.now - cutAtMs;
-  }
+  const seen = observeCut(
+    () => cut.now,
+    (ms) => cut.runFor(ms),
+    () => cut.leaders(),
+    old,
+  );
   cut.heal();
-  return { messages, failoverMs: failover.failoverMs, leadersAtOnce, believesMs };
+  return { messages, failoverMs: failover.failoverMs, ...seen };
 }
 
 function sampleZk(nodes: number, seed: number): Sample {
@@ -213,21 +237,17 @@ function sampleZk(nodes: number, seed: number): Sample {
   cut.runUntilSettled();
   const old = cut.leader();
   cut.isolate(old);
-  const cutAtMs = cut.now;
-  let leadersAtOnce = 0;
-  let believesMs: number | null = null;
-  while (cut.now - cutAtMs < CUT_MS) {
-    cut.runFor(SAMPLE_MS);
-    const leaders = cut.leaders();
-    leadersAtOnce = Math.max(leadersAtOnce, leaders.length);
-    if (believesMs === null && !leaders.includes(old)) believesMs = cut.now - cutAtMs;
-  }
+  const seen = observeCut(
+    () => cut.now,
+    (ms) => cut.runFor(ms),
+    () => cut.leaders(),
+    old,
+  );
   cut.heal();
   return {
     messages: change.messagesWithoutHeartbeats,
     failoverMs: change.latencyMs,
-    leadersAtOnce,
-    believesMs,
+    ...seen,
   };
 }
 

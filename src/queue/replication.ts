@@ -384,15 +384,7 @@ export class ReplicatedPartitionCluster {
    * the producer still reaches every replica. Replaces any earlier partition.
    */
   partition(groups: readonly (readonly number[])[]): void {
-    const listed = new Set<NodeId>();
-    const ids = groups.map((group) =>
-      [...new Set(group.map((r) => this.replicaId(r)))].map((id) => {
-        if (listed.has(id)) throw invalidArgument("groups", "disjoint groups of replicas", groups);
-        listed.add(id);
-        return id;
-      }),
-    );
-    partitionAmong(this.sim, this.replicaIds, ids);
+    partitionAmong(this.sim, this.replicaIds, groups, (r) => this.replicaId(r), "replicas");
   }
 
   /** Cuts replica `replica` off from the other replicas (the producer still reaches it). */

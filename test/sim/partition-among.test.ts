@@ -8,7 +8,7 @@ import type { Process } from "../../src/sim/types.js";
 
 type Ping = { readonly type: "ping" };
 
-function deliveredPairs(groups: string[][]): Set<string> {
+function deliveredPairs(groups: number[][]): Set<string> {
   const sim = new Simulation<Ping>({
     seed: 1,
     traceEventsMax: 1_000,
@@ -18,7 +18,8 @@ function deliveredPairs(groups: string[][]): Set<string> {
   const idle: Process<Ping> = { onMessage: () => {} };
   for (const id of ids) sim.addNode(id, () => idle);
   sim.partition([["a"], ["b", "c", "d", "client"]]); // an earlier cut that must be healed
-  partitionAmong(sim, ["a", "b", "c", "d"], groups);
+  const servers = ["a", "b", "c", "d"];
+  partitionAmong(sim, servers, groups, (i) => servers[i] as string, "servers");
   for (const from of ids) {
     for (const to of ids) {
       if (from !== to) sim.withNode(from, (ctx) => ctx.send(to, { type: "ping" }));
@@ -33,8 +34,14 @@ function deliveredPairs(groups: string[][]): Set<string> {
 }
 
 describe("partitionAmong", () => {
+  it("refuses a node listed in two groups, naming the groups and the unit", () => {
+    expect(() => deliveredPairs([[0, 1], [1]])).toThrow(
+      "groups must be disjoint groups of servers, got [[0,1],[1]]",
+    );
+  });
+
   it("cuts the groups off from each other, the rest is one group, clients reach everyone", () => {
-    const delivered = deliveredPairs([["a"], ["b"]]);
+    const delivered = deliveredPairs([[0], [1]]);
     // a, b and {c, d} are three groups.
     for (const [from, to] of [
       ["a", "b"],

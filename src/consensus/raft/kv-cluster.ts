@@ -374,16 +374,7 @@ export class RaftKvCluster {
    * Replaces any earlier partition.
    */
   partition(groups: readonly (readonly number[])[]): void {
-    const listed = new Set<NodeId>();
-    const ids = groups.map((group) => {
-      const members = [...new Set(group.map((server) => this.serverId(server)))];
-      for (const id of members) {
-        if (listed.has(id)) throw invalidArgument("groups", "disjoint groups of servers", groups);
-        listed.add(id);
-      }
-      return members;
-    });
-    partitionAmong(this.sim, this.serverIds, ids);
+    partitionAmong(this.sim, this.serverIds, groups, (server) => this.serverId(server), "servers");
   }
 
   /** Cuts `server` off from every other server (clients still reach it). */
