@@ -11,6 +11,7 @@ import {
   RaftServer,
 } from "../../../src/consensus/raft/index.js";
 import { assertProperty } from "../../support/property.js";
+import { applyFaultSchedule, raftFaultAction } from "./support.js";
 
 function server(term: number, role: RaftServer["role"], terms: number[]): RaftServer {
   const s = new RaftServer({
@@ -96,34 +97,14 @@ describe("Figure 3: the checker catches each broken property", () => {
 
 describe("Figure 3: no property breaks under random faults", () => {
   it("any schedule of disconnects, crashes, restarts and loss keeps every property", () => {
-    const action = fc.record({
-      kind: fc.constantFrom("disconnect", "connect", "crash", "restart", "start", "lossy"),
-      server: fc.integer({ min: 0, max: 4 }),
-      waitMs: fc.integer({ min: 0, max: 700 }),
-    });
     assertProperty(
       fc.property(
         fc.integer({ min: 0, max: 2 ** 31 }),
-        fc.array(action, { maxLength: 25 }),
+        fc.array(raftFaultAction, { maxLength: 25 }),
         (seed, actions) => {
           const h = new RaftHarness({ servers: 5, seed });
-          let command = 0;
-          for (const { kind, server: i, waitMs } of actions) {
-            const up = h.server(i) !== undefined;
-            if (kind === "disconnect") h.disconnect(i);
-            else if (kind === "connect") h.connect(i);
-            else if (kind === "crash" && up) h.crash(i);
-            else if (kind === "restart" && !up) h.restart(i);
-            else if (kind === "start" && up) h.start(i, command++);
-            else if (kind === "lossy") h.setReliable(waitMs % 2 === 0);
-            h.advance(waitMs);
-          }
-          // Heal everything: the cluster must agree again (liveness after faults end).
-          h.setReliable(true);
-          for (let i = 0; i < 5; i++) {
-            if (h.server(i) === undefined) h.restart(i);
-            h.connect(i);
-          }
+          applyFaultSchedule(h, actions);
+          // Healed: the cluster must agree again (liveness after faults end).
           h.one("final", 5, true);
         },
       ),

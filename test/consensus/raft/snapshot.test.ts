@@ -13,7 +13,14 @@ import {
 } from "../../../src/consensus/raft/index.js";
 import { assertProperty } from "../../support/property.js";
 import type { Random } from "../../../src/sim/random.js";
-import { figure8Rounds, raftSeeds, scriptRandom, scriptedServer } from "./support.js";
+import {
+  applyFaultSchedule,
+  figure8Rounds,
+  raftFaultAction,
+  raftSeeds,
+  scriptRandom,
+  scriptedServer,
+} from "./support.js";
 
 /** The lab's SnapShotInterval: a snapshot after every 10 applied entries. */
 const SNAPSHOT_EVERY = 10;
@@ -240,34 +247,14 @@ describe("Figure 3 with compacted logs", () => {
   });
 
   it("any schedule of faults with frequent snapshots keeps every property", () => {
-    const action = fc.record({
-      kind: fc.constantFrom("disconnect", "connect", "crash", "restart", "start", "lossy"),
-      server: fc.integer({ min: 0, max: 4 }),
-      waitMs: fc.integer({ min: 0, max: 700 }),
-    });
     assertProperty(
       fc.property(
         fc.integer({ min: 0, max: 2 ** 31 }),
         fc.integer({ min: 1, max: 5 }),
-        fc.array(action, { maxLength: 25 }),
+        fc.array(raftFaultAction, { maxLength: 25 }),
         (seed, snapshotEvery, actions) => {
           const h = new RaftHarness({ servers: 5, seed, snapshotEvery });
-          let command = 0;
-          for (const { kind, server: i, waitMs } of actions) {
-            const up = h.server(i) !== undefined;
-            if (kind === "disconnect") h.disconnect(i);
-            else if (kind === "connect") h.connect(i);
-            else if (kind === "crash" && up) h.crash(i);
-            else if (kind === "restart" && !up) h.restart(i);
-            else if (kind === "start" && up) for (let k = 0; k < 4; k++) h.start(i, command++);
-            else if (kind === "lossy") h.setReliable(waitMs % 2 === 0);
-            h.advance(waitMs);
-          }
-          h.setReliable(true);
-          for (let i = 0; i < 5; i++) {
-            if (h.server(i) === undefined) h.restart(i);
-            h.connect(i);
-          }
+          applyFaultSchedule(h, actions, 4);
           const index = h.one("final", 5, true);
           for (let k = 1; k <= index; k++) expect(h.nCommitted(k).count).toBe(5);
           for (let i = 0; i < 5; i++) {

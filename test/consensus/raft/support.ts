@@ -1,6 +1,7 @@
 // Shared helpers of the Raft scenario tests: the seeds each scenario runs over, and a seeded
 // generator for the scripts. RAFT_SEEDS=N runs every scenario over seeds 1..N (default 3).
 
+import fc from "fast-check";
 import { Random } from "../../../src/sim/random.js";
 import {
   type RaftHarness,
@@ -123,4 +124,47 @@ export function scriptedServer(snapshotEvery?: number) {
   };
   const server = () => sim.processOf("v") as RaftServer;
   return { sim, send, server };
+}
+
+/** One step of a random fault schedule for a 5-server harness (see {@link applyFaultSchedule}). */
+export interface RaftFaultAction {
+  readonly kind: "disconnect" | "connect" | "crash" | "restart" | "start" | "lossy";
+  readonly server: number;
+  readonly waitMs: number;
+}
+
+/** fast-check's generator of fault steps: which fault, on which of 5 servers, then how long to wait. */
+export const raftFaultAction: fc.Arbitrary<RaftFaultAction> = fc.record({
+  kind: fc.constantFrom("disconnect", "connect", "crash", "restart", "start", "lossy"),
+  server: fc.integer({ min: 0, max: 4 }),
+  waitMs: fc.integer({ min: 0, max: 700 }),
+});
+
+/**
+ * Plays `actions` on `h` ("start" proposes `startsPerAction` commands on a running server; "lossy"
+ * toggles the unreliable network), then heals everything: a reliable network, every server
+ * restarted and connected. The harness's checker runs after every event throughout.
+ */
+export function applyFaultSchedule(
+  h: RaftHarness,
+  actions: readonly RaftFaultAction[],
+  startsPerAction = 1,
+): void {
+  let command = 0;
+  for (const { kind, server: i, waitMs } of actions) {
+    const up = h.server(i) !== undefined;
+    if (kind === "disconnect") h.disconnect(i);
+    else if (kind === "connect") h.connect(i);
+    else if (kind === "crash" && up) h.crash(i);
+    else if (kind === "restart" && !up) h.restart(i);
+    else if (kind === "start" && up)
+      for (let k = 0; k < startsPerAction; k++) h.start(i, command++);
+    else if (kind === "lossy") h.setReliable(waitMs % 2 === 0);
+    h.advance(waitMs);
+  }
+  h.setReliable(true);
+  for (let i = 0; i < h.servers; i++) {
+    if (h.server(i) === undefined) h.restart(i);
+    h.connect(i);
+  }
 }
