@@ -23,9 +23,11 @@ const REPO_ROOT = path.resolve(__dirname, "..");
 export const DEFAULT_NOTEBOOKS_DIR = path.join(REPO_ROOT, "notebooks");
 /** Where chapter pages are written (a docs folder of its own: the sidebar's Chapters category). */
 export const DEFAULT_OUT_DIR = path.join(REPO_ROOT, "site", "docs", "chapters");
-/** A chapter notebook's file name: two digits, a dash, a lowercase slug. */
-/** A chapter notebook's file name: NN-slug.ipynb. */
-export const NOTEBOOK_NAME = /^(\d{2})-([a-z0-9][a-z0-9-]*)\.ipynb$/;
+/**
+ * A chapter notebook's file name: two digits, an optional letter for a page inside the chapter
+ * (`09a-like-counter.ipynb` follows `09-interview.ipynb`), a dash, a lowercase slug.
+ */
+export const NOTEBOOK_NAME = /^(\d{2})([a-i]?)-([a-z0-9][a-z0-9-]*)\.ipynb$/;
 const GENERATED_MARK = "GENERATED from";
 const CATEGORY_FILE = "_category_.json";
 
@@ -144,7 +146,7 @@ function escapeProse(text: string): string {
 /** Links to sibling notebooks point at their pages. */
 function rewriteNotebookLinks(text: string): string {
   return text.replace(
-    /\]\((?:\.\/|\.\.\/notebooks\/)?(\d{2}-[a-z0-9-]+)\.ipynb(#[^)\s]*)?\)/g,
+    /\]\((?:\.\/|\.\.\/notebooks\/)?(\d{2}[a-i]?-[a-z0-9-]+)\.ipynb(#[^)\s]*)?\)/g,
     (_m, id: string, anchor: string | undefined) => `](./${id}.mdx${anchor ?? ""})`,
   );
 }
@@ -250,6 +252,31 @@ function findDescription(cells: readonly NotebookCell[]): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Pages
 
+/**
+ * A page id's chapter number, its letter ("" for the chapter's own page) and slug, and its place
+ * in the sidebar: `09-interview` is 9, `09a-like-counter` 9.1, `09b-...` 9.2.
+ */
+export function chapterNumber(id: string): {
+  number: number;
+  letter: string;
+  slug: string;
+  position: number;
+} {
+  const match = NOTEBOOK_NAME.exec(`${id}.ipynb`);
+  if (match === null) {
+    throw new Error(`page id ${JSON.stringify(id)} is not NN-slug or NNx-slug (x in a-i)`);
+  }
+  const number = Number(match[1]);
+  const letter = match[2] ?? "";
+  const offset = letter === "" ? 0 : (letter.charCodeAt(0) - "a".charCodeAt(0) + 1) / 10;
+  return {
+    number,
+    letter,
+    slug: match[3] ?? "",
+    position: Math.round((number + offset) * 10) / 10,
+  };
+}
+
 /** The MDX page of one notebook. */
 export function notebookToMdx(
   notebook: Notebook,
@@ -264,9 +291,9 @@ export function notebookToMdx(
     usesMermaidSvg = true;
     return `<MermaidSvg light={${JSON.stringify(svgs.light)}} dark={${JSON.stringify(svgs.dark)}} />`;
   };
-  const number = Number(id.slice(0, 2));
+  const { number, letter, slug, position } = chapterNumber(id);
   const titleAt = findTitle(notebook.cells);
-  const title = titleAt?.[2] ?? id.slice(3).replace(/-/g, " ");
+  const title = titleAt?.[2] ?? slug.replace(/-/g, " ");
   const description = findDescription(notebook.cells);
   const body: string[] = [];
   let cellNumber = 0;
@@ -308,8 +335,8 @@ export function notebookToMdx(
     "---",
     `id: ${JSON.stringify(id)}`,
     `title: ${JSON.stringify(title)}`,
-    `sidebar_label: ${JSON.stringify(`${number}. ${title}`)}`,
-    `sidebar_position: ${number}`,
+    `sidebar_label: ${JSON.stringify(`${number}${letter}. ${title}`)}`,
+    `sidebar_position: ${position}`,
     ...(description === undefined ? [] : [`description: ${JSON.stringify(description)}`]),
     "---",
   ];
@@ -331,7 +358,7 @@ export function notebookToMdx(
     body.join("\n\n"),
     "",
   ].join("\n");
-  return { id, title, position: number, notebookFile, pageFile: `${id}.mdx`, mdx };
+  return { id, title, position, notebookFile, pageFile: `${id}.mdx`, mdx };
 }
 
 function isGenerated(file: string): boolean {

@@ -13,8 +13,8 @@ const EXECUTOR = path.join(__dirname, "notebooks.py");
 const APT_INSTALL =
   "sudo apt-get install -y jupyter-notebook jupyter-nbconvert python3-nbclient " +
   "python3-ipykernel jupyter-client";
-/** Chapter notebooks: two digits, a dash, a name (`01-fallacies.ipynb`). */
-const NOTEBOOK_NAME = /^\d\d-.*\.ipynb$/;
+/** Chapter notebooks: two digits, an optional letter, a dash, a name (`01-fallacies.ipynb`, `09a-like-counter.ipynb`). */
+const NOTEBOOK_NAME = /^\d\d[a-i]?-.*\.ipynb$/;
 const CELL_TIMEOUT_S = 60;
 const NOTEBOOK_TIMEOUT_S = 600;
 

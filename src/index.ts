@@ -11,3 +11,4 @@ export * from "./consensus/index.js";
 export * from "./hashing/index.js";
 export * from "./queue/index.js";
 export * from "./election/index.js";
+export * from "./interview/index.js";
