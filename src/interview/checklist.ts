@@ -403,7 +403,7 @@ export function recommend(requirements: Requirements): Recommendation {
           question("latency"),
           "yes",
           "quorum-round-trip",
-          `A quorum round trip costs at least ${roundTripMs} ms (2 x ${r.replicaOneWayLatencyMs} ms one way), within the ${r.latencyMsP99} ms target: pay it on every write.`,
+          `A quorum round trip costs at least ${roundTripMs} ms (2 x ${r.replicaOneWayLatencyMs} ms one way), within the ${r.latencyMsP99} ms target: pay it on every write and on every read that must be current.`,
         )
       : decide(
           question("latency"),

@@ -30,3 +30,4 @@ export {
   recommend,
   recommendationFlowchart,
 } from "./checklist.js";
+export { type HotKeySharesOptions, type HotKeySharesRow, hotKeyShares } from "./pitfalls.js";
