@@ -31,3 +31,4 @@ export {
   recommendationFlowchart,
 } from "./checklist.js";
 export { type HotKeySharesOptions, type HotKeySharesRow, hotKeyShares } from "./pitfalls.js";
+export { CHOICE_EXPERIMENTS, type ChoiceExperiment, runChoiceExperiment } from "./experiments.js";

@@ -226,7 +226,7 @@ describe("the checklist as data", () => {
 
 describe("bad requirements", () => {
   it("a missing answer names the field", () => {
-    const missing: Partial<Requirements> = { ...BASE };
+    const missing: Partial<Record<keyof Requirements, unknown>> = { ...BASE };
     delete missing.hotSpotRisk;
     expect(() => recommend(missing as Requirements)).toThrow(/requirements\.hotSpotRisk/);
   });
