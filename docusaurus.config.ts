@@ -117,7 +117,7 @@ const config: Config = {
         },
         blog: false,
         pages: { path: "site/src/pages" },
-        theme: { customCss: "./site/src/css/custom.css" },
+        theme: { customCss: ["./site/src/css/custom.css", "./site/src/css/print.css"] },
       } satisfies Preset.Options,
     ],
   ],
@@ -139,6 +139,8 @@ const config: Config = {
           position: "left",
           label: "API",
         },
+        { to: "/docs/chapters/09-interview", position: "left", label: "Interview" },
+        { to: "/quiz", position: "left", label: "Quiz" },
       ],
     },
     footer: {
@@ -149,6 +151,8 @@ const config: Config = {
           items: [
             { label: "Start here", to: "/docs/intro" },
             { label: "API reference", to: "/api" },
+            { label: "Flashcards quiz", to: "/quiz" },
+            { label: "Cheat sheet", to: "/docs/chapters/09g-cheat-sheet" },
           ],
         },
       ],

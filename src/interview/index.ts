@@ -32,3 +32,76 @@ export {
 } from "./checklist.js";
 export { type HotKeySharesOptions, type HotKeySharesRow, hotKeyShares } from "./pitfalls.js";
 export { CHOICE_EXPERIMENTS, type ChoiceExperiment, runChoiceExperiment } from "./experiments.js";
+export {
+  type JobSchedulerFailoverOptions,
+  type JobSchedulerFailoverRow,
+  type JobSchedulerPauseOptions,
+  type JobSchedulerPauseResult,
+  type JobSchedulerRun,
+  jobSchedulerAssumptions,
+  jobSchedulerFailoverRows,
+  jobSchedulerPauseRun,
+  jobSchedulerProblem,
+} from "./problems/job-scheduler.js";
+export {
+  type OrderPipelineAcksRow,
+  type OrderPipelineOptions,
+  type OrderPipelineRebalanceOptions,
+  type OrderPipelineRebalanceResult,
+  type OrderPipelineResult,
+  orderPipelineAcksRows,
+  orderPipelineAssumptions,
+  orderPipelineProblem,
+  orderPipelineRebalance,
+  orderPipelineRun,
+} from "./problems/order-pipeline.js";
+export * from "./problems/like-counter.js";
+export * from "./problems/payment-ledger.js";
+export {
+  type ChatMetadataOptions,
+  type ChatMetadataRow,
+  type GroupChatOptions,
+  type GroupChatRun,
+  causalChatAssumptions,
+  causalChatProblem,
+  chatMetadataTable,
+  runGroupChat,
+} from "./problems/causal-chat.js";
+export {
+  type CacheResizeOptions,
+  type CacheResizeRow,
+  type HotKeyOptions,
+  type HotKeyResult,
+  type HotKeyRow,
+  cacheResizeExperiment,
+  distributedCacheAssumptions,
+  distributedCacheProblem,
+  hotKeyExperiment,
+} from "./problems/distributed-cache.js";
+export {
+  type AnkiExportOptions,
+  type Flashcard,
+  FLASHCARDS,
+  flashcardById,
+  flashcardSectionPath,
+  flashcardsOfPage,
+  flashcardsToAnki,
+} from "./flashcards.js";
+export {
+  CHEAT_SHEET_TABLES,
+  type CapCheatRow,
+  type CheatSheetTable,
+  type ConsensusCheatRow,
+  type ConsistencyCheatRow,
+  type DeliveryCheatRow,
+  type ElectionCheatRow,
+  type HashingCheatRow,
+  type QueueCheatRow,
+  capCheatRows,
+  consensusCheatRows,
+  consistencyCheatRows,
+  deliveryCheatRows,
+  electionCheatRows,
+  hashingCheatRows,
+  queueCheatRows,
+} from "./cheat-sheet.js";

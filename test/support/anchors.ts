@@ -65,3 +65,22 @@ export function brokenLinkReason(link: SectionLink): string {
   if (link.anchor === "" || pageAnchors(link.page).has(link.anchor)) return "";
   return `no heading "#${link.anchor}" on ${link.page}`;
 }
+
+/** The links a page's markdown makes to chapter pages: `[text](./NN-x.ipynb#anchor)`. */
+export function notebookLinks(page: string): SectionLink[] {
+  const file = path.join(NOTEBOOKS_DIR, `${page}.ipynb`);
+  const notebook = JSON.parse(fs.readFileSync(file, "utf8")) as {
+    cells: { cell_type: string; source: string | string[] }[];
+  };
+  const links: SectionLink[] = [];
+  for (const cell of notebook.cells) {
+    if (cell.cell_type !== "markdown") continue;
+    const source = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+    for (const match of source.matchAll(
+      /\]\(\.\/(\d{2}[a-i]?-[a-z0-9-]+)\.ipynb(?:#([^)\s]*))?\)/g,
+    )) {
+      links.push({ page: match[1] as string, anchor: match[2] ?? "" });
+    }
+  }
+  return links;
+}
