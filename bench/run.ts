@@ -7,6 +7,7 @@ import { type VectorClockFigures, vectorClockFigures } from "./clocks.js";
 import { abdThroughput, comparisonTableFigure, merkleDiffFigures } from "./consistency.js";
 import { electionComparisonTime } from "./election.js";
 import { paymentRuns, timeoutExperiment } from "./fallacies.js";
+import { cheatSheetTime, choiceExperimentsTime, recommendThroughput } from "./interview.js";
 import { type LookupFigures, buildFigure, lookupFigures, remapFigure } from "./hashing.js";
 import {
   etcd002Figure,
@@ -149,6 +150,9 @@ const steps: [string, () => Figure][] = [
   ["queue: yocto-queue", () => queue().yoctoQueue],
   ["queue: vs yocto-queue", () => queue().vsYoctoQueue],
   ["election: comparison of the four approaches", () => electionComparisonTime(quick ? 4 : 20)],
+  ["interview: recommend", () => recommendThroughput(Math.round(1_000_000 * scale))],
+  ["interview: choice experiments", () => choiceExperimentsTime()],
+  ["interview: cheat sheet", () => cheatSheetTime()],
 ];
 
 console.log(`distsys benchmarks on ${machine()}`);
