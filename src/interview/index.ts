@@ -105,3 +105,22 @@ export {
   hashingCheatRows,
   queueCheatRows,
 } from "./cheat-sheet.js";
+export {
+  type CardProgress,
+  type ParsedStudyState,
+  type ReviewGrade,
+  type StudyState,
+  type StudySummary,
+  MASTERED_INTERVAL_DAYS,
+  RELEARN_DELAY_MS,
+  REVIEW_GRADES,
+  STUDY_STATE_VERSION,
+  dueCardIds,
+  emptyStudyState,
+  nextDueMs,
+  parseStudyState,
+  recordReview,
+  reviewCard,
+  serializeStudyState,
+  studySummary,
+} from "./spaced-repetition.js";

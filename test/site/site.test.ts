@@ -529,7 +529,7 @@ describe("the built site in Chromium", () => {
 
   describe("pages, diagrams, search and screenshots", () => {
     const first = chapters[0];
-    const pages = ["/", "/docs/intro", "/api", ...chapters.map((c) => chapterPath(c.id))];
+    const pages = ["/", "/docs/intro", "/api", "/quiz", ...chapters.map((c) => chapterPath(c.id))];
     for (const urlPath of pages) {
       it.concurrent(
         `${urlPath} loads with no console error, page error or failed request`,
@@ -686,6 +686,58 @@ describe("the built site in Chromium", () => {
       },
       TEST_TIMEOUT_MS,
     );
+
+    // Issue 9: "a one-page printable cheat sheet".
+    it.concurrent(
+      "09g-cheat-sheet: printed to A4 it is one page holding every table, without editors or navigation",
+      async (test) => {
+        const { expect } = test;
+        const sheet = chapters.find((chapter) => chapter.id === "09g-cheat-sheet");
+        expect(sheet, "notebooks/09g-cheat-sheet.ipynb exists").toBeDefined();
+        // The text of every recorded table cell (<th> and <td>), as the notebook stored it.
+        const cellTexts = (sheet?.cells ?? []).flatMap((cell) =>
+          cell.outputs.flatMap((output) => {
+            if (output.output_type !== "display_data") return [];
+            const source = output.data["text/html"] ?? "";
+            return [...source.matchAll(/<t[hd][^>]*>([^<]*)<\/t[hd]>/g)].map((m) =>
+              (m[1] ?? "")
+                .replace(/&gt;/g, ">")
+                .replace(/&lt;/g, "<")
+                .replace(/&amp;/g, "&")
+                .trim(),
+            );
+          }),
+        );
+        expect(cellTexts.length, "the notebook recorded its tables").toBeGreaterThan(7 * 3 * 3);
+        const { page, problems } = await openPage(test);
+        await gotoHydrated(page, chapterPath("09g-cheat-sheet"));
+        await page.emulateMedia({ media: "print" });
+        await page.evaluate(() => document.fonts.ready.then(() => undefined));
+        const pdf = (await page.pdf({ format: "A4" })).toString("latin1");
+        const pages = pdf.match(/\/Type\s*\/Page(?!s)/g) ?? [];
+        expect(pages.length, "pages of the printed cheat sheet").toBe(1);
+        // What print shows: innerText leaves out everything display: none.
+        const printed = await page.locator("article").innerText();
+        expect(await page.locator("article table").count()).toBe(7);
+        for (const text of cellTexts) {
+          expect(printed, `printed page shows "${text}"`).toContain(text);
+        }
+        for (const hidden of ["show(table(", "Run", "Runnable page", "Output recorded"]) {
+          expect(printed, `printed page hides "${hidden}"`).not.toContain(hidden);
+        }
+        const chrome = await page.evaluate(() =>
+          [".navbar", ".theme-doc-sidebar-container", ".footer", ".pagination-nav"].filter(
+            (selector) => {
+              const element = document.querySelector(selector);
+              return element !== null && element.getClientRects().length > 0;
+            },
+          ),
+        );
+        expect(chrome, "site chrome shown in print").toEqual([]);
+        expect(problems).toEqual([]);
+      },
+      TEST_TIMEOUT_MS,
+    );
   });
 
   describe("runnable cells", () => {
@@ -832,6 +884,293 @@ describe("the built site in Chromium", () => {
         if (first !== undefined && first.cells[0]?.nondeterministic !== true) {
           expect(again.liveText).toBe(outputsText(first.cells[0]?.outputs ?? []));
         }
+        expect(problems).toEqual([]);
+      },
+      TEST_TIMEOUT_MS,
+    );
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // The flashcards quiz (/quiz): site/src/pages/quiz.tsx, scheduled by src/interview/spaced-repetition.ts.
+  describe("the flashcards quiz", () => {
+    const QUIZ = "/quiz";
+    const card = (page: Page) => page.locator("article[data-card-id]");
+    const cardId = (page: Page): Promise<string | null> => card(page).getAttribute("data-card-id");
+    const progressLine = (page: Page): Promise<string> =>
+      page.getByTestId("quiz-progress").innerText();
+    const answerBox = (page: Page) => page.locator("#quiz-answer");
+    /** The counts of the progress line: "Due now: 0 · New: 95 · Reviewed: 0 · Mastered: 0". */
+    async function counts(page: Page): Promise<Record<string, number>> {
+      const text = await progressLine(page);
+      return Object.fromEntries(
+        [...text.matchAll(/([A-Za-z ]+):\s*(\d+)/g)].map((m) => [
+          (m[1] as string).trim(),
+          Number(m[2]),
+        ]),
+      );
+    }
+    /** The focused element: its tag, id and text, and whether it shows an outline. */
+    const focused = (page: Page) =>
+      page.evaluate(() => {
+        const element = document.activeElement as HTMLElement | null;
+        const style = element === null ? undefined : getComputedStyle(element);
+        return {
+          tag: element?.tagName.toLowerCase() ?? "",
+          id: element?.id ?? "",
+          text: element?.innerText ?? "",
+          ring:
+            style !== undefined &&
+            style.outlineStyle !== "none" &&
+            Number.parseFloat(style.outlineWidth) >= 2,
+        };
+      });
+    async function openQuiz(test: TestContext, colorScheme: "light" | "dark" = "light") {
+      const opened = await openPage(test, colorScheme);
+      await gotoHydrated(opened.page, QUIZ);
+      await card(opened.page).waitFor({ timeout: 20_000 });
+      return opened;
+    }
+    /** Presses Tab (from where the focus is) until `selector` has the focus; fails after 60. */
+    async function tabTo(page: Page, selector: string): Promise<void> {
+      for (let presses = 0; presses < 60; presses++) {
+        if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) {
+          return;
+        }
+        await page.keyboard.press("Tab");
+      }
+      throw new Error(`60 presses of Tab never reached ${selector}`);
+    }
+
+    it.concurrent(
+      "keyboard only: answer, reveal (Ctrl+Enter), grade (key 3); progress survives a reload and the card is not due again",
+      async (test) => {
+        const { expect } = test;
+        const { page, problems } = await openQuiz(test);
+        const before = await counts(page);
+        expect(before["Reviewed"]).toBe(0);
+        expect(before["New"]).toBeGreaterThanOrEqual(80);
+        const first = await cardId(page);
+        const question = await page.locator("#quiz-question").innerText();
+
+        await tabTo(page, "#quiz-answer");
+        expect((await focused(page)).ring, "the answer box shows a focus ring").toBe(true);
+        await page.keyboard.type("Partial failure 1234");
+        expect(await answerBox(page).inputValue(), "digits type into the box").toBe(
+          "Partial failure 1234",
+        );
+        expect(await page.getByTestId("quiz-answer").count(), "typing did not reveal").toBe(0);
+
+        await page.keyboard.press("Control+Enter");
+        await page.getByTestId("quiz-answer").waitFor();
+        expect(await answerBox(page).inputValue(), "Ctrl+Enter typed nothing").toBe(
+          "Partial failure 1234",
+        );
+        const afterReveal = await focused(page);
+        expect(afterReveal.tag, "after reveal the focus is on a grade button").toBe("button");
+        expect(afterReveal.text).toContain("Good");
+        expect(afterReveal.ring, "the grade button shows a focus ring").toBe(true);
+        const sectionLink = page.getByTestId("quiz-answer").locator("a");
+        expect(await sectionLink.getAttribute("href")).toMatch(/^\/docs\/chapters\/\d{2}/);
+
+        await page.keyboard.press("3"); // Good
+        await page.waitForFunction(
+          (id) =>
+            document.querySelector("article[data-card-id]")?.getAttribute("data-card-id") !== id,
+          first,
+        );
+        const afterGrade = await focused(page);
+        expect(afterGrade.id, "after grading the focus is in the next card's answer box").toBe(
+          "quiz-answer",
+        );
+        expect(await answerBox(page).inputValue(), "the next card's box is empty").toBe("");
+        const graded = await counts(page);
+        expect(graded).toEqual({ ...before, New: (before["New"] as number) - 1, Reviewed: 1 });
+        const second = await cardId(page);
+        const nextQuestion = await page.locator("#quiz-question").innerText();
+        expect(nextQuestion).not.toBe(question);
+        expect(
+          await page.getByRole("status").innerText(),
+          "aria-live names the new card",
+        ).toContain(nextQuestion);
+
+        await gotoHydrated(page, QUIZ); // a reload
+        await card(page).waitFor();
+        expect(await counts(page), "the progress line after a reload").toEqual(graded);
+        expect(await cardId(page), "the graded card is not due again right away").toBe(second);
+        const stored = await page.evaluate(() => localStorage.getItem("distsys:flashcards-quiz"));
+        expect(JSON.parse(stored ?? "null")).toMatchObject({
+          version: 1,
+          cards: { [first as string]: { reviewsCount: 1, repetitions: 1, intervalDays: 1 } },
+        });
+        expect(problems).toEqual([]);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it.concurrent(
+      "keyboard only: Reveal and the grades are buttons reached by Tab and pressed with Enter",
+      async (test) => {
+        const { expect } = test;
+        const { page, problems } = await openQuiz(test);
+        const first = await cardId(page);
+        await tabTo(page, "#quiz-answer");
+        await page.keyboard.press("Tab");
+        const reveal = await focused(page);
+        expect(reveal.text).toContain("Reveal answer");
+        expect(reveal.ring, "the Reveal button shows a focus ring").toBe(true);
+        await page.keyboard.press("Enter");
+        await page.getByTestId("quiz-answer").waitFor();
+        await page.keyboard.press("Shift+Tab"); // from Good back to Hard
+        expect((await focused(page)).text).toContain("Hard");
+        await page.keyboard.press("Enter");
+        await page.waitForFunction(
+          (id) =>
+            document.querySelector("article[data-card-id]")?.getAttribute("data-card-id") !== id,
+          first,
+        );
+        expect((await counts(page))["Reviewed"]).toBe(1);
+        expect((await focused(page)).id).toBe("quiz-answer");
+        expect(problems).toEqual([]);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it.concurrent(
+      "Reset asks first (Escape keeps the progress), then clears it, after a reload too",
+      async (test) => {
+        const { expect } = test;
+        const { page, problems } = await openQuiz(test);
+        const fresh = await counts(page);
+        const first = await cardId(page);
+        await page.getByRole("button", { name: /^Reveal answer/ }).click();
+        await page.getByRole("button", { name: /Easy/ }).click();
+        await page.waitForFunction(
+          (id) =>
+            document.querySelector("article[data-card-id]")?.getAttribute("data-card-id") !== id,
+          first,
+        );
+        const graded = await counts(page);
+        expect(graded["Reviewed"]).toBe(1);
+
+        await tabTo(page, "button[data-quiz-reset]");
+        await page.keyboard.press("Enter");
+        expect((await focused(page)).text, "the confirm step focuses the safe choice").toContain(
+          "Keep progress",
+        );
+        await page.keyboard.press("Escape");
+        expect((await focused(page)).text).toContain("Reset progress");
+        expect(await counts(page), "Escape kept the progress").toEqual(graded);
+
+        await page.keyboard.press("Enter");
+        await page.keyboard.press("Shift+Tab"); // from Keep progress to Erase progress
+        expect((await focused(page)).text).toContain("Erase progress");
+        await page.keyboard.press("Enter");
+        expect(await counts(page), "Reset cleared the progress").toEqual(fresh);
+        expect(await cardId(page), "the first card is new again").toBe(first);
+        expect((await focused(page)).id).toBe("quiz-answer");
+
+        await gotoHydrated(page, QUIZ); // a reload
+        await card(page).waitFor();
+        expect(await counts(page), "still cleared after a reload").toEqual(fresh);
+        expect(await page.evaluate(() => localStorage.getItem("distsys:flashcards-quiz"))).toBe(
+          null,
+        );
+        expect(problems).toEqual([]);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it.concurrent(
+      "damaged saved progress: the page starts afresh and says why, with no console error",
+      async (test) => {
+        const { expect } = test;
+        const { page, problems } = await openQuiz(test);
+        await page.evaluate(() => localStorage.setItem("distsys:flashcards-quiz", "{oops"));
+        await gotoHydrated(page, QUIZ); // a reload
+        await card(page).waitFor();
+        expect(await page.getByRole("alert").innerText()).toMatch(
+          /^Your saved progress could not all be read: not JSON .*; starting afresh\.$/,
+        );
+        expect((await counts(page))["Reviewed"]).toBe(0);
+        expect(problems).toEqual([]);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it.concurrent(
+      "the chapter filter shows only that chapter's cards and counts",
+      async (test) => {
+        const { expect } = test;
+        const { FLASHCARDS } = await import("../../src/interview/flashcards.js");
+        const { page, problems } = await openQuiz(test);
+        const chapter = FLASHCARDS.at(-1)?.link.page as string;
+        const ids = FLASHCARDS.filter((c) => c.link.page === chapter).map((c) => c.id);
+        await page.getByLabel("Chapter").selectOption(chapter);
+        expect(await cardId(page)).toBe(ids[0]);
+        expect((await counts(page))["New"]).toBe(ids.length);
+        expect(problems).toEqual([]);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it.concurrent(
+      "renders in light and in dark mode (Infima colors) without console errors",
+      async (test) => {
+        const { expect } = test;
+        const { page, problems } = await openQuiz(test, "light");
+        const colors = () =>
+          page.evaluate(() => {
+            const get = (selector: string, property: "backgroundColor" | "color") =>
+              getComputedStyle(document.querySelector(selector) as Element)[property];
+            return {
+              card: get("article[data-card-id]", "backgroundColor"),
+              box: get("#quiz-answer", "backgroundColor"),
+              text: get("#quiz-question", "color"),
+            };
+          });
+        expect(await theme(page)).toBe("light");
+        const light = await colors();
+        expect(luminance(light.card), `light card ${light.card}`).toBeGreaterThan(0.5);
+        expect(luminance(light.box), `light answer box ${light.box}`).toBeGreaterThan(0.5);
+        expect(luminance(light.text), `light text ${light.text}`).toBeLessThan(0.5);
+        expect(await switchColorMode(page, "dark")).toBe("dark");
+        const dark = await colors();
+        expect(luminance(dark.card), `dark card ${dark.card}`).toBeLessThan(0.5);
+        expect(luminance(dark.box), `dark answer box ${dark.box}`).toBeLessThan(0.5);
+        expect(luminance(dark.text), `dark text ${dark.text}`).toBeGreaterThan(0.5);
+        expect(problems).toEqual([]);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it.concurrent(
+      'the "All N cards" list, rendered on the server, has one link per card to its section',
+      async (test) => {
+        const { expect } = test;
+        const { FLASHCARDS } = await import("../../src/interview/flashcards.js");
+        // The HTML as served, before any script runs: what the site build checked for broken links.
+        const html = await (await fetch(baseUrl + QUIZ)).text();
+        expect(html).toContain(`All ${FLASHCARDS.length} cards`);
+        const served = [
+          ...html.matchAll(/<li data-card-id="?([^\s">]+)"?>.*?<a href="?([^\s">]+)"?/g),
+        ].map((m) => ({ id: m[1], hrefs: [m[2]] }));
+        const { page, problems } = await openQuiz(test);
+        const summary = page.locator("details summary", { hasText: /^All \d+ cards$/ });
+        expect(await summary.innerText()).toBe(`All ${FLASHCARDS.length} cards`);
+        const listed = await page.locator("details li[data-card-id]").evaluateAll((items) =>
+          items.map((item) => ({
+            id: item.getAttribute("data-card-id"),
+            hrefs: Array.from(item.querySelectorAll("a")).map((a) => a.getAttribute("href")),
+          })),
+        );
+        const expected = FLASHCARDS.map((c) => ({
+          id: c.id,
+          hrefs: [
+            `/docs/chapters/${c.link.page}${c.link.anchor === "" ? "" : `#${c.link.anchor}`}`,
+          ],
+        }));
+        expect(listed, "the list in the page").toEqual(expected);
+        expect(served, "the list in the served HTML").toEqual(expected);
         expect(problems).toEqual([]);
       },
       TEST_TIMEOUT_MS,
