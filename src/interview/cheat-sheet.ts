@@ -21,6 +21,7 @@ import {
 } from "../hashing/index.js";
 import {
   Broker,
+  perKeyOrderRun,
   DELIVERY_MODES,
   WorkQueue,
   runDeliveryExperiment,
@@ -28,7 +29,6 @@ import {
 } from "../queue/index.js";
 import type { DeliveryMode } from "../queue/index.js";
 import { assert } from "../sim/assert.js";
-import { Random } from "../sim/random.js";
 import type { SectionLink } from "./types.js";
 
 /** Rounds a measured figure for a one-page table: `digits` decimals at most. */
@@ -403,48 +403,6 @@ function queueReplayCount(): number {
 }
 
 /**
- * Chapter 6's ordering run: 3,000 orders of 100 users keyed by user on 4 partitions, one group
- * with a fast (60 per poll) and a slow (7 per poll) consumer. Returns the users whose orders were
- * processed out of order.
- */
-function logReorderedUsers(): { reordered: number; users: number } {
-  const broker = new Broker({ seed: 2 });
-  broker.createTopic("orders", { partitions: 4 });
-  const producer = broker.producer({ partitioner: "murmur2" });
-  const random = new Random(2);
-  const nextSeq = new Map<string, number>();
-  for (let i = 0; i < ORDER_MESSAGES; i++) {
-    const user = `user-${random.int(0, ORDER_USERS - 1)}`;
-    const seq = nextSeq.get(user) ?? 0;
-    nextSeq.set(user, seq + 1);
-    producer.send("orders", { key: user, value: `${user}#${seq}` });
-  }
-  const fast = broker.consumer({ groupId: "billing" });
-  const slow = broker.consumer({ groupId: "billing" });
-  fast.subscribe(["orders"]);
-  slow.subscribe(["orders"]);
-  const lastSeen = new Map<string, number>();
-  const reordered = new Set<string>();
-  for (let step = 0; step < 1_000 && broker.describeGroup("billing").lag > 0; step++) {
-    broker.advance(100);
-    for (const [consumer, batch] of [
-      [fast, 60],
-      [slow, 7],
-    ] as const) {
-      for (const record of consumer.poll({ maxRecords: batch })) {
-        const key = record.key ?? "";
-        const seq = Number(String(record.value).split("#")[1]);
-        const seen = lastSeen.get(key) ?? -1;
-        if (seq < seen) reordered.add(key);
-        lastSeen.set(key, Math.max(seq, seen));
-      }
-    }
-  }
-  assert(broker.describeGroup("billing").lag === 0, "the ordering run consumes every order");
-  return { reordered: reordered.size, users: lastSeen.size };
-}
-
-/**
  * Kafka (a log) against RabbitMQ and SQS (work queues), from what the library's two models do in
  * chapter 6: order per key, replay after acknowledgement, and what consumer crashes cost when
  * acknowledging after processing (a log replays the uncommitted batch, a queue one message).
@@ -454,7 +412,11 @@ function logReorderedUsers(): { reordered: number; users: number } {
  * queueCheatRows()[0]?.["re-read after ack"]; // "3 of 3": a log keeps what was read
  */
 export function queueCheatRows(): QueueCheatRow[] {
-  const order = logReorderedUsers();
+  const order = perKeyOrderRun({
+    messagesCount: ORDER_MESSAGES,
+    usersCount: ORDER_USERS,
+    seed: 2,
+  });
   const logRuns = QUEUE_CHEAT_SEEDS.map((seed) =>
     runDeliveryExperiment({ mode: "at-least-once", seed, messages: 1_000 }),
   );
@@ -476,7 +438,7 @@ export function queueCheatRows(): QueueCheatRow[] {
     {
       system: "Kafka (log)",
       consumers: "pull; one per partition per group",
-      "per-key order": `kept: ${outOf(order.reordered, order.users)} keys reordered`,
+      "per-key order": `kept: ${outOf(order.usersOutOfOrder, order.usersCount)} keys reordered`,
       "re-read after ack": logReplay,
       "crash duplicates": logDuplicates,
     },

@@ -32,14 +32,13 @@ import {
   sampleKeys,
 } from "../hashing/index.js";
 import {
-  Broker,
   type DeliveryExperimentResult,
   WorkQueue,
   runDeliveryExperiment,
   runWorkQueueExperiment,
+  perKeyOrderRun,
 } from "../queue/index.js";
 import { assert, invalidArgument } from "../sim/assert.js";
-import { Random } from "../sim/random.js";
 import type { ChoiceId, ExperimentResult, SectionLink } from "./types.js";
 
 /** The seed of every experiment: each run is a function of it, so results never change. */
@@ -395,48 +394,12 @@ const PARTITIONED_LOG: Omit<ChoiceExperiment, "run"> = {
   chapter: { page: "06-queues", anchor: "2-the-log-topics-partitions-offsets-and-keys" },
 };
 
-/** Users whose orders a group of a fast and a slow consumer processed out of order. */
-function keysOutOfOrder(partitioner: "murmur2" | "round-robin"): number {
-  const broker = new Broker({ seed: EXPERIMENT_SEED });
-  broker.createTopic("orders", { partitions: 4 });
-  const producer = broker.producer({ partitioner });
-  const usersCount = 20;
-  const nextSeq = new Array<number>(usersCount).fill(0);
-  const random = new Random(EXPERIMENT_SEED);
-  for (let i = 0; i < 600; i++) {
-    const user = random.int(0, usersCount - 1);
-    const seq = nextSeq[user] ?? 0;
-    nextSeq[user] = seq + 1;
-    producer.send("orders", { key: `user-${user}`, value: `user-${user}#${seq}` });
-  }
-  const fast = broker.consumer({ groupId: "billing" });
-  const slow = broker.consumer({ groupId: "billing" });
-  fast.subscribe(["orders"]);
-  slow.subscribe(["orders"]);
-  const lastSeen = new Map<string, number>();
-  const reordered = new Set<string>();
-  for (let step = 0; step < 1_000 && broker.describeGroup("billing").lag > 0; step++) {
-    broker.advance(100);
-    for (const [consumer, batch] of [
-      [fast, 60],
-      [slow, 7],
-    ] as const) {
-      for (const record of consumer.poll({ maxRecords: batch })) {
-        const hash = record.value.lastIndexOf("#");
-        const key = record.value.slice(0, hash);
-        const seq = Number(record.value.slice(hash + 1));
-        if (seq < (lastSeen.get(key) ?? -1)) reordered.add(key);
-        lastSeen.set(key, Math.max(seq, lastSeen.get(key) ?? -1));
-      }
-    }
-  }
-  assert(broker.describeGroup("billing").lag === 0, "the group drains the topic");
-  return reordered.size;
-}
-
 function runPartitionedLog(): ExperimentResult {
-  const keyed = keysOutOfOrder("murmur2");
-  const unkeyed = keysOutOfOrder("round-robin");
+  const keyed = perKeyOrderRun({ partitioner: "murmur2", seed: EXPERIMENT_SEED }).usersOutOfOrder;
+  const unkeyed = perKeyOrderRun({
+    partitioner: "round-robin",
+    seed: EXPERIMENT_SEED,
+  }).usersOutOfOrder;
   const delivery = runDeliveryExperiment({ mode: "at-least-once", seed: EXPERIMENT_SEED });
   const measured = {
     usersCount: 20,

@@ -18,4 +18,5 @@ export {
 export { Producer, type ProducerOptions, PRODUCER_RETRIES_MAX } from "./producer.js";
 export * from "./group.js";
 export * from "./guarantees.js";
+export { type PerKeyOrderOptions, type PerKeyOrderResult, perKeyOrderRun } from "./ordering.js";
 export * from "./diagrams.js";
