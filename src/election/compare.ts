@@ -5,8 +5,8 @@ import {
   assert,
   integerOption,
   invalidArgument,
-  requireIntegerAtLeast,
   requireKnownOptions,
+  requireSeeds,
 } from "../sim/assert.js";
 import { BullyCluster } from "./bully.js";
 import { LEASE_STORE_ID, LeaseElection } from "./lease-election.js";
@@ -91,10 +91,7 @@ export function compareElections(options: ElectionComparisonOptions): ElectionCo
     "approaches",
   ]);
   const seeds = known.seeds;
-  if (!Array.isArray(seeds) || seeds.length === 0) {
-    throw invalidArgument("seeds", "a non-empty array of integers >= 0", seeds);
-  }
-  for (const seed of seeds as unknown[]) requireIntegerAtLeast("seed", seed, 0);
+  requireSeeds("seeds", seeds);
   const nodes = integerOption("nodes", known.nodes, 5, NODES_MIN, NODES_MAX);
   const approaches = known.approaches ?? ELECTION_APPROACHES;
   if (!Array.isArray(approaches) || approaches.length === 0) {

@@ -9,6 +9,7 @@ import {
   requireKnownOptions,
   requireNumberAtLeast,
   requireProbability,
+  requireSeeds,
 } from "../sim/assert.js";
 import { partitionAmong } from "../sim/partition-among.js";
 import { Simulation } from "../sim/simulation.js";
@@ -649,45 +650,60 @@ export interface ReplicationLossRow {
  * // 0
  */
 export function replicationLossTable(seeds: readonly number[]): ReplicationLossRow[] {
-  if (!Array.isArray(seeds) || seeds.length === 0) {
-    throw invalidArgument("seeds", "a non-empty array of integer seeds", seeds);
-  }
+  requireSeeds("seeds", seeds);
   const settings: { acks: ReplicationAcks; minInSyncReplicas: number }[] = [
     { acks: 0, minInSyncReplicas: 1 },
     { acks: 1, minInSyncReplicas: 1 },
     { acks: "all", minInSyncReplicas: 1 },
     { acks: "all", minInSyncReplicas: 2 },
   ];
-  const rows: ReplicationLossRow[] = [];
-  for (const { acks, minInSyncReplicas } of settings) {
-    for (const election of ["clean", "unclean"] as const) {
-      const row = {
-        acks,
-        minInSyncReplicas,
-        election,
-        produced: 0,
-        acknowledged: 0,
-        lost: 0,
-        duplicates: 0,
-        failed: 0,
-        unavailableMs: 0,
-      };
-      for (const seed of seeds) {
-        const outcome = replicationCrashExperiment({
-          seed,
-          acks,
-          minInSyncReplicas,
-          uncleanLeaderElection: election === "unclean",
-        }).outcome();
-        row.produced += outcome.produced;
-        row.acknowledged += outcome.acknowledged;
-        row.lost += outcome.lost;
-        row.duplicates += outcome.duplicates;
-        row.failed += outcome.failed;
-        row.unavailableMs += outcome.unavailableMs;
-      }
-      rows.push(row);
-    }
+  return settings.flatMap(({ acks, minInSyncReplicas }) =>
+    (["clean", "unclean"] as const).map((election) =>
+      replicationLossRow(seeds, { acks, minInSyncReplicas, election }),
+    ),
+  );
+}
+
+/**
+ * One row of {@link replicationLossTable}: {@link replicationCrashExperiment} for each seed with
+ * one setting, outcomes summed.
+ *
+ * @example
+ * replicationLossRow([1, 2], { acks: 1, minInSyncReplicas: 1, election: "clean" }).lost; // > 0
+ */
+export function replicationLossRow(
+  seeds: readonly number[],
+  setting: {
+    readonly acks: ReplicationAcks;
+    readonly minInSyncReplicas: number;
+    readonly election: "clean" | "unclean";
+  },
+): ReplicationLossRow {
+  const { acks, minInSyncReplicas, election } = setting;
+  const row = {
+    acks,
+    minInSyncReplicas,
+    election,
+    produced: 0,
+    acknowledged: 0,
+    lost: 0,
+    duplicates: 0,
+    failed: 0,
+    unavailableMs: 0,
+  };
+  for (const seed of seeds) {
+    const outcome = replicationCrashExperiment({
+      seed,
+      acks,
+      minInSyncReplicas,
+      uncleanLeaderElection: election === "unclean",
+    }).outcome();
+    row.produced += outcome.produced;
+    row.acknowledged += outcome.acknowledged;
+    row.lost += outcome.lost;
+    row.duplicates += outcome.duplicates;
+    row.failed += outcome.failed;
+    row.unavailableMs += outcome.unavailableMs;
   }
-  return rows;
+  return row;
 }

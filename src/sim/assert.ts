@@ -116,3 +116,17 @@ export function requireKnownOptions(
   }
   return options as Record<string, unknown>;
 }
+
+/**
+ * Checks a list of seeds: a non-empty array of integers >= 0 (experiments that sum or take the
+ * median over several seeded runs take one).
+ *
+ * @example
+ * requireSeeds("seeds", [1, 2, 3]); // [1, 2, 3]
+ */
+export function requireSeeds(name: string, value: unknown): number[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw invalidArgument(name, "a non-empty array of integers >= 0", value);
+  }
+  return (value as unknown[]).map((seed) => requireIntegerAtLeast(`${name} entry`, seed, 0));
+}

@@ -103,7 +103,7 @@ describe("compareElections: laws", () => {
 describe("compareElections: errors name the value", () => {
   it.each([
     [{ seeds: [] }, "seeds must be a non-empty array"],
-    [{ seeds: [-1] }, "seed must be an integer >= 0, got -1"],
+    [{ seeds: [-1] }, "seeds entry must be an integer >= 0, got -1"],
     [{ seeds: [1], nodes: 2 }, "nodes must be an integer in [3, 20], got 2"],
     [
       { seeds: [1], approaches: ["paxos"] },

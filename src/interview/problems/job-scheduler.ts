@@ -12,8 +12,8 @@ import {
   assert,
   integerOption,
   invalidArgument,
-  requireIntegerAtLeast,
   requireKnownOptions,
+  requireSeeds,
 } from "../../sim/assert.js";
 import type { NodeId, TraceEvent } from "../../sim/types.js";
 import type { LoadAssumptions } from "../estimate.js";
@@ -242,10 +242,7 @@ export function jobSchedulerFailoverRows(
     }
   }
   const seeds = known.seeds;
-  if (!Array.isArray(seeds) || seeds.length === 0) {
-    throw invalidArgument("seeds", "a non-empty array of integers >= 0", seeds);
-  }
-  for (const seed of seeds as unknown[]) requireIntegerAtLeast("seed", seed, 0);
+  requireSeeds("seeds", seeds);
   const candidates = integerOption("candidates", known.candidates, 3, 2, 20);
   return (ttls as number[]).map((ttlMs) => {
     const samples = (seeds as number[]).map((seed) => {

@@ -7,6 +7,7 @@ import {
   invalidArgument,
   requireKnownOptions,
   requireProbability,
+  requireSeeds,
 } from "../../sim/assert.js";
 import { Random } from "../../sim/random.js";
 import {
@@ -16,7 +17,7 @@ import {
   type QueueRecord,
   type RebalanceRecord,
   type ReplicationAcks,
-  replicationCrashExperiment,
+  replicationLossRow,
 } from "../../queue/index.js";
 import type { LoadAssumptions } from "../estimate.js";
 import type { WorkedProblem } from "../types.js";
@@ -382,36 +383,21 @@ export interface OrderPipelineAcksRow {
  * one.ordersLost > 0 && all.ordersLost === 0; // true
  */
 export function orderPipelineAcksRows(seeds: readonly number[]): OrderPipelineAcksRow[] {
-  if (!Array.isArray(seeds) || seeds.length === 0) {
-    throw invalidArgument("seeds", "a non-empty array of integers >= 0", seeds);
-  }
-  for (const seed of seeds as unknown[]) integerOption("seed", seed, 0, 0);
+  requireSeeds("seeds", seeds);
   const settings = [
     { acks: 1 as const, minInSyncReplicas: 1 },
     { acks: "all" as const, minInSyncReplicas: 2 },
   ];
   return settings.map(({ acks, minInSyncReplicas }) => {
-    const row = {
+    const row = replicationLossRow(seeds, { acks, minInSyncReplicas, election: "clean" });
+    return {
       acks,
       minInSyncReplicas,
-      ordersPlaced: 0,
-      ordersAcknowledged: 0,
-      ordersLost: 0,
-      unavailableMs: 0,
+      ordersPlaced: row.produced,
+      ordersAcknowledged: row.acknowledged,
+      ordersLost: row.lost,
+      unavailableMs: row.unavailableMs,
     };
-    for (const seed of seeds) {
-      const outcome = replicationCrashExperiment({
-        seed,
-        acks,
-        minInSyncReplicas,
-        uncleanLeaderElection: false,
-      }).outcome();
-      row.ordersPlaced += outcome.produced;
-      row.ordersAcknowledged += outcome.acknowledged;
-      row.ordersLost += outcome.lost;
-      row.unavailableMs += outcome.unavailableMs;
-    }
-    return row;
   });
 }
 
