@@ -6,19 +6,10 @@ import path from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { notebookPages } from "../support/anchors.js";
+import { CONCEPT_CHAPTERS, notebookPages } from "../support/anchors.js";
 
 const NOTEBOOKS = path.resolve(__dirname, "../../notebooks");
-const CHAPTERS = [
-  "01-fallacies",
-  "02-time-and-order",
-  "03-cap",
-  "04-consistency",
-  "05-consensus",
-  "06-queues",
-  "07-hashing",
-  "08-election",
-];
+const CHAPTERS = CONCEPT_CHAPTERS;
 
 function lastCell(page: string): { cell_type: string; source: string } {
   const notebook = JSON.parse(fs.readFileSync(path.join(NOTEBOOKS, `${page}.ipynb`), "utf8")) as {

@@ -21,21 +21,12 @@ import {
   flashcardsToAnki,
   unescapeAnkiField,
 } from "../../src/interview/flashcards.js";
-import { brokenLinkReason } from "../support/anchors.js";
+import { brokenLinkReason, CONCEPT_CHAPTERS } from "../support/anchors.js";
 import { assertProperty } from "../support/property.js";
 import { parseFlashcardsArgs, siteUrlFromConfig } from "../../scripts/flashcards.js";
 
 const ROOT = path.resolve(__dirname, "../..");
-const CHAPTERS = [
-  "01-fallacies",
-  "02-time-and-order",
-  "03-cap",
-  "04-consistency",
-  "05-consensus",
-  "06-queues",
-  "07-hashing",
-  "08-election",
-];
+const CHAPTERS = CONCEPT_CHAPTERS;
 const SITE = "https://distsys.example.org";
 
 function sentences(text: string): number {

@@ -84,3 +84,15 @@ export function notebookLinks(page: string): SectionLink[] {
   }
   return links;
 }
+
+/** The eight concept chapters, before the interview chapter that draws on them. */
+export const CONCEPT_CHAPTERS = [
+  "01-fallacies",
+  "02-time-and-order",
+  "03-cap",
+  "04-consistency",
+  "05-consensus",
+  "06-queues",
+  "07-hashing",
+  "08-election",
+] as const;
