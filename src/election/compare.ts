@@ -8,6 +8,7 @@ import {
   requireKnownOptions,
   requireSeeds,
 } from "../sim/assert.js";
+import { median } from "../sim/stats.js";
 import { BullyCluster } from "./bully.js";
 import { LEASE_STORE_ID, LeaseElection } from "./lease-election.js";
 import { RaftElection } from "./raft-election.js";
@@ -254,13 +255,13 @@ function row(approach: ElectionApproach, samples: readonly Sample[]): ElectionCo
   const leadersMax = Math.max(...samples.map((sample) => sample.leadersAtOnce));
   const believed = samples.map((sample) => sample.believesMs);
   const forever = believed.filter((ms) => ms === null).length;
-  const believesMedian = forever > 0 ? null : medianOf(believed as number[]);
+  const believesMedian = forever > 0 ? null : median(believed as number[]);
   return {
     approach,
-    messagesMedian: medianOf(messages),
+    messagesMedian: median(messages),
     messagesMin: Math.min(...messages),
     messagesMax: Math.max(...messages),
-    failoverMsMedian: medianOf(failover),
+    failoverMsMedian: median(failover),
     failoverMsMin: Math.min(...failover),
     failoverMsMax: Math.max(...failover),
     partitionLeadersMax: leadersMax,
@@ -294,13 +295,4 @@ function describePartition(
       ? "never 2 at once"
       : `${leadersMax} believe at once${approach === "raft" ? " (in different terms)" : ""}`;
   return `${most}; ${believes}`;
-}
-
-function medianOf(values: readonly number[]): number {
-  assert(values.length > 0, "a median needs values");
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }

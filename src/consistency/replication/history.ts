@@ -139,10 +139,4 @@ export function checkReplicaHistory(
   return checkOperations(kvModel, toKvHistory(history), { timeoutMs }).result;
 }
 
-/** The q-quantile (0..1) of numbers by nearest rank; 0 for none. */
-export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank] as number;
-}
+export { quantile } from "../../sim/stats.js";

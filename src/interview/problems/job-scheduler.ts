@@ -15,6 +15,7 @@ import {
   requireKnownOptions,
   requireSeeds,
 } from "../../sim/assert.js";
+import { median } from "../../sim/stats.js";
 import type { NodeId, TraceEvent } from "../../sim/types.js";
 import type { LoadAssumptions } from "../estimate.js";
 import type { WorkedProblem } from "../types.js";
@@ -273,13 +274,4 @@ function leaseMessagesSent(election: LeaseElection): number {
     if (type.startsWith("lease.")) sent += count;
   }
   return sent;
-}
-
-function median(values: readonly number[]): number {
-  assert(values.length > 0, "a median needs values");
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }

@@ -13,6 +13,7 @@ import {
   requireKnownOptions,
   requireNumberAtLeast,
 } from "../../sim/assert.js";
+import { quantile } from "../../sim/stats.js";
 import type { Envelope } from "../../sim/types.js";
 import { type RichOutput, sequence } from "../../viz/index.js";
 import type { LoadAssumptions } from "../estimate.js";
@@ -354,12 +355,6 @@ export interface PaymentLatencyRow {
 
 const LATENCY_OPTIONS = ["seed", "oneWayMs", "serversCounts", "writesPerClient"] as const;
 
-function percentile(sorted: readonly number[], fraction: number): number {
-  assert(sorted.length > 0, "a percentile needs samples");
-  const index = Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1);
-  return sorted[Math.max(0, index)] as number;
-}
-
 /**
  * The price of the quorum round trip: the same charges against a 1-server store (no replication:
  * client to server and back) and against 3 and 5 servers (the leader also waits for a majority),
@@ -413,8 +408,8 @@ export function paymentLatency(options: PaymentLatencyOptions = {}): PaymentLate
     return {
       servers,
       followersWaitedFor: Math.floor(servers / 2),
-      writeMsP50: percentile(latencies, 0.5),
-      writeMsP99: percentile(latencies, 0.99),
+      writeMsP50: quantile(latencies, 0.5),
+      writeMsP99: quantile(latencies, 0.99),
       writeMsMax: latencies[latencies.length - 1] as number,
     };
   });
