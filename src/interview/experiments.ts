@@ -39,6 +39,7 @@ import {
   perKeyOrderRun,
 } from "../queue/index.js";
 import { assert, invalidArgument } from "../sim/assert.js";
+import { quantile } from "../sim/stats.js";
 import type { ChoiceId, ExperimentResult, SectionLink } from "./types.js";
 
 /** The seed of every experiment: each run is a function of it, so results never change. */
@@ -66,13 +67,6 @@ function round(value: number, digits = 1): number {
 
 function percent(fraction: number): string {
   return `${round(fraction * 100)} %`;
-}
-
-/** The q-quantile (0..1) by nearest rank; NaN for no values. */
-function quantileMs(values: readonly number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }
 
 /** Assembles a result; `holds` must come from a verdict or a comparison the caller computed. */
@@ -803,10 +797,10 @@ function readLatencies(): ReadLatencies {
   const verdict = (run: CapRun): boolean =>
     checkOperations(capCounterModel, capCheckerHistory(run.history)).result === "ok";
   return {
-    quorumReadMsP50: round(quantileMs(quorumMs, 0.5), 2),
-    quorumReadMsP99: round(quantileMs(quorumMs, 0.99), 2),
-    localReadMsP50: round(quantileMs(localMs, 0.5), 2),
-    localReadMsP99: round(quantileMs(localMs, 0.99), 2),
+    quorumReadMsP50: round(quantile(quorumMs, 0.5), 2),
+    quorumReadMsP99: round(quantile(quorumMs, 0.99), 2),
+    localReadMsP50: round(quantile(localMs, 0.5), 2),
+    localReadMsP99: round(quantile(localMs, 0.99), 2),
     quorumLinearizable: verdict(quorum),
     localLinearizable: verdict(local),
     localStaleReads: findStaleReads(local).length,
