@@ -4,3 +4,8 @@
 export * from "./paxos/index.js";
 export * from "./raft/index.js";
 export * from "./diagrams.js";
+export {
+  type ConsensusFailoverRun,
+  type ConsensusProtocol,
+  consensusFailoverRun,
+} from "./compare.js";

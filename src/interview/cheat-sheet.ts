@@ -3,7 +3,11 @@
 
 import { capLatencyStats, runCapScenario } from "../cap/index.js";
 import type { CapVariant } from "../cap/index.js";
-import { MultiPaxosCluster, PaxosCluster, RaftHarness } from "../consensus/index.js";
+import {
+  type ConsensusFailoverRun,
+  PaxosCluster,
+  consensusFailoverRun,
+} from "../consensus/index.js";
 import {
   causalComparisonStore,
   consistencyComparison,
@@ -228,18 +232,8 @@ export interface ConsensusCheatRow {
   readonly "crash → decision ms": number | "-";
 }
 
-interface ConsensusMeasure {
-  readonly perDecision: number;
-  readonly latencyMs: number;
-  readonly electedMs: number;
-  readonly decidedMs: number;
-}
-
 const CONSENSUS_CHEAT_SEEDS: readonly number[] = [1, 2, 3, 4, 5];
-const CONSENSUS_DECISIONS = 10;
 const CONSENSUS_WAIT_MS_MAX = 5_000;
-/** Chapter 5's common conditions: 5 nodes, 1 to 5 ms links, Raft's timing for Multi-Paxos. */
-const CONSENSUS_TIMING = { heartbeatMs: 100, electionTimeoutMsMin: 300 };
 const CONSENSUS_NETWORK = { latency: { kind: "uniform", minMs: 1, maxMs: 5 } } as const;
 
 /** Single-decree Paxos: one proposer, five acceptors, both phases for one value. */
@@ -256,75 +250,6 @@ function measureSingleDecree(seed: number): { perDecision: number; latencyMs: nu
   return { perDecision: round.messageCounts().total, latencyMs: chosenAtMs };
 }
 
-/** Chapter 5's measurement: 10 values through a settled leader, then a leader crash. */
-function measureMultiPaxos(seed: number): ConsensusMeasure {
-  const c = new MultiPaxosCluster({
-    nodes: 5,
-    seed,
-    timing: CONSENSUS_TIMING,
-    network: CONSENSUS_NETWORK,
-    traceEventsMax: 0,
-  });
-  const timeMsMax = CONSENSUS_WAIT_MS_MAX;
-  c.runUntilChosen(0);
-  c.runFor(1_000);
-  const leader = c.leader();
-  assert(leader !== undefined, `Multi-Paxos seed ${seed}: a leader after 1 s`);
-  const sentBefore = c.messageCounts().total;
-  const startMs = c.sim.now;
-  for (let i = 0; i < CONSENSUS_DECISIONS; i++) {
-    c.propose(leader, `v${i}`);
-    c.sim.runUntil(() => c.node(leader)?.learner.learned.has(i) === true, { timeMsMax });
-  }
-  const perDecision = (c.messageCounts().total - sentBefore) / CONSENSUS_DECISIONS;
-  const latencyMs = (c.sim.now - startMs) / CONSENSUS_DECISIONS;
-  const crashMs = c.sim.now;
-  c.crash(c.nodeIds[leader] as string);
-  c.sim.runUntil(() => c.leader() !== undefined && c.leader() !== leader, { timeMsMax });
-  const electedMs = c.sim.now - crashMs;
-  const next = c.leader();
-  assert(next !== undefined, `Multi-Paxos seed ${seed}: a new leader after the crash`);
-  c.propose(next, "after");
-  c.sim.runUntil(() => c.node(next)?.learner.learned.has(CONSENSUS_DECISIONS) === true, {
-    timeMsMax,
-  });
-  return { perDecision, latencyMs, electedMs, decidedMs: c.sim.now - crashMs };
-}
-
-/** The same measurement on Raft (the library's default election timeouts, 300 to 600 ms). */
-function measureRaft(seed: number): ConsensusMeasure {
-  const h = new RaftHarness({ servers: 5, seed, traceEventsMax: 0 });
-  const leader = h.checkOneLeader();
-  h.advance(1_000);
-  const sentBefore = h.sim.stats.messagesSent;
-  const startMs = h.now;
-  const committedOn = (server: number, index: number): boolean =>
-    (h.server(server)?.commitIndex ?? 0) >= index;
-  const advanceUntil = (done: () => boolean, what: string): void => {
-    const fromMs = h.now;
-    while (!done()) {
-      assert(h.now - fromMs < CONSENSUS_WAIT_MS_MAX, `Raft seed ${seed}: ${what} within 5 s`);
-      h.advance(1);
-    }
-  };
-  for (let i = 0; i < CONSENSUS_DECISIONS; i++) {
-    const { index } = h.start(leader, `v${i}`);
-    advanceUntil(() => committedOn(leader, index), `v${i} committed`);
-  }
-  const perDecision = (h.sim.stats.messagesSent - sentBefore) / CONSENSUS_DECISIONS;
-  const latencyMs = (h.now - startMs) / CONSENSUS_DECISIONS;
-  const crashMs = h.now;
-  h.crash(leader);
-  const newLeader = (): number | undefined =>
-    [0, 1, 2, 3, 4].find((i) => i !== leader && h.getState(i).isLeader);
-  advanceUntil(() => newLeader() !== undefined, "a new leader");
-  const electedMs = h.now - crashMs;
-  const next = newLeader() as number;
-  const { index } = h.start(next, "after");
-  advanceUntil(() => committedOn(next, index), "the value after the crash committed");
-  return { perDecision, latencyMs, electedMs, decidedMs: h.now - crashMs };
-}
-
 /**
  * Paxos and Raft in chapter 5's common conditions (5 nodes, 1 to 5 ms links, heartbeats every
  * 100 ms, election timeouts from 300 ms; means over seeds 1 to 5): what a decision costs and how
@@ -336,7 +261,7 @@ function measureRaft(seed: number): ConsensusMeasure {
  */
 export function consensusCheatRows(): ConsensusCheatRow[] {
   const single = CONSENSUS_CHEAT_SEEDS.map(measureSingleDecree);
-  const row = (protocol: string, runs: readonly ConsensusMeasure[]): ConsensusCheatRow => ({
+  const row = (protocol: string, runs: readonly ConsensusFailoverRun[]): ConsensusCheatRow => ({
     protocol,
     "msgs/decision": rounded(mean(runs.map((run) => run.perDecision))),
     "decision ms": rounded(mean(runs.map((run) => run.latencyMs))),
@@ -351,8 +276,14 @@ export function consensusCheatRows(): ConsensusCheatRow[] {
       "crash → leader ms": "-",
       "crash → decision ms": "-",
     },
-    row("Multi-Paxos, stable leader", CONSENSUS_CHEAT_SEEDS.map(measureMultiPaxos)),
-    row("Raft", CONSENSUS_CHEAT_SEEDS.map(measureRaft)),
+    row(
+      "Multi-Paxos, stable leader",
+      CONSENSUS_CHEAT_SEEDS.map((seed) => consensusFailoverRun("multi-paxos", seed)),
+    ),
+    row(
+      "Raft",
+      CONSENSUS_CHEAT_SEEDS.map((seed) => consensusFailoverRun("raft", seed)),
+    ),
   ];
 }
 
