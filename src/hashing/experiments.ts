@@ -2,7 +2,13 @@
 // jump), load spread against points per node, what replicas do when a node fails, and what
 // bounded loads cost in moves. Each returns plain rows; every number comes from placing keys.
 
-import { assert, invalidArgument, requireIntegerIn, requireKnownOptions } from "../sim/assert.js";
+import {
+  assert,
+  invalidArgument,
+  requireIntegerIn,
+  requireKnownOptions,
+  requireIntegerList,
+} from "../sim/assert.js";
 import { BoundedLoadRing, EPSILON_DEFAULT } from "./bounded.js";
 
 import { jumpHashParts } from "./jump.js";
@@ -284,15 +290,12 @@ export function loadSpreadTable(options: LoadSpreadOptions = {}): LoadSpreadRow[
     checked.nodesCount === undefined
       ? 10
       : requireIntegerIn("options.nodesCount", checked.nodesCount, 1, NODES_MAX);
-  const pointsList = checked.pointsPerNode ?? [1, 10, 100, 1000];
-  if (!Array.isArray(pointsList) || pointsList.length === 0) {
-    throw invalidArgument(
-      "options.pointsPerNode",
-      "a non-empty array of integers >= 1",
-      pointsList,
-    );
-  }
-  pointsList.forEach((p, i) => requireIntegerIn(`options.pointsPerNode[${i}]`, p, 1, 100_000));
+  const pointsList = requireIntegerList(
+    "options.pointsPerNode",
+    checked.pointsPerNode ?? [1, 10, 100, 1000],
+    1,
+    100_000,
+  );
   const trials =
     checked.trials === undefined ? 8 : requireIntegerIn("options.trials", checked.trials, 1, 100);
   const { count, high, low, sortedHigh } = hashedKeys(checked, 200_000);

@@ -118,6 +118,25 @@ export function requireKnownOptions(
 }
 
 /**
+ * Checks a non-empty list of integers, each in [min, max]; an entry out of range is named by its
+ * index (`groupSizes[2]`).
+ *
+ * @example
+ * requireIntegerList("groupSizes", [2, 10, 100], 1, 100_000); // [2, 10, 100]
+ */
+export function requireIntegerList(
+  name: string,
+  value: unknown,
+  min: number,
+  max: number,
+): number[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw invalidArgument(name, `a non-empty array of integers in [${min}, ${max}]`, value);
+  }
+  return (value as unknown[]).map((entry, i) => requireIntegerIn(`${name}[${i}]`, entry, min, max));
+}
+
+/**
  * Checks a list of seeds: a non-empty array of integers >= 0 (experiments that sum or take the
  * median over several seeded runs take one).
  *

@@ -9,7 +9,13 @@ import {
 } from "../../consistency/causal/checker.js";
 import { CausalCluster } from "../../consistency/causal/cluster.js";
 import type { CausalOperation } from "../../consistency/causal/types.js";
-import { assert, integerOption, invalidArgument, requireKnownOptions } from "../../sim/assert.js";
+import {
+  assert,
+  integerOption,
+  invalidArgument,
+  requireKnownOptions,
+  requireIntegerList,
+} from "../../sim/assert.js";
 import { jsonSizeBytes } from "../../sim/json-size.js";
 import type { LoadAssumptions } from "../estimate.js";
 import type { WorkedProblem } from "../types.js";
@@ -248,12 +254,11 @@ export function chatMetadataTable(options: ChatMetadataOptions = {}): ChatMetada
     "messagesPerMember",
     "textBytes",
   ]);
-  const sizes = known.groupSizes ?? [2, 10, 100, 1000, 10_000];
-  if (!Array.isArray(sizes) || sizes.length === 0) {
-    throw invalidArgument("groupSizes", "a non-empty array of integers in [1, 100000]", sizes);
-  }
-  const groupSizes = sizes.map((n: unknown, i) =>
-    integerOption(`groupSizes[${i}]`, n, 0, 1, 100_000),
+  const groupSizes = requireIntegerList(
+    "groupSizes",
+    known.groupSizes ?? [2, 10, 100, 1000, 10_000],
+    1,
+    100_000,
   );
   const perMember = integerOption("messagesPerMember", known.messagesPerMember, 20, 1, 1_000_000);
   const textBytes = integerOption("textBytes", known.textBytes, 100, 0, 1_000_000);
