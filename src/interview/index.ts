@@ -30,7 +30,6 @@ export {
   recommend,
   recommendationFlowchart,
 } from "./checklist.js";
-export { type HotKeySharesOptions, type HotKeySharesRow, hotKeyShares } from "./pitfalls.js";
 export { CHOICE_EXPERIMENTS, type ChoiceExperiment, runChoiceExperiment } from "./experiments.js";
 export {
   type JobSchedulerFailoverOptions,
